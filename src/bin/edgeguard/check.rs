@@ -1,0 +1,108 @@
+//! `edgeguard check`: decide a synthetic GET, for trying rules from the shell.
+
+use crate::{load_config, now_or};
+use edgeguard::cloudfront::{HandlerResult, Header, Headers, Request};
+use edgeguard::{Decision, Guard};
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Flags of `edgeguard check`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The TOML config file.
+    #[arg(long)]
+    config: PathBuf,
+    /// The URL requested (its host becomes the Host header).
+    #[arg(long)]
+    url: String,
+    /// A Referer header; repeat for several headers.
+    #[arg(long)]
+    referer: Vec<String>,
+    /// A Cookie header value, e.g. 'a=b; c=d'.
+    #[arg(long)]
+    cookie: Option<String>,
+    /// The viewer IP.
+    #[arg(long, default_value = "203.0.113.10")]
+    client_ip: String,
+    /// The clock, in epoch seconds.
+    #[arg(long, allow_negative_numbers = true)]
+    now: Option<i64>,
+    /// Print one JSON line instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args) -> Result<ExitCode, String> {
+    let (_, config) = load_config(&args.config)?;
+    let guard = Guard::new(config);
+    let request = synthetic_request(&args)?;
+    let (decision, result) = guard.respond(request, now_or(args.now));
+    let status = match &result {
+        HandlerResult::Response(r) => r.status.parse::<u16>().ok(),
+        HandlerResult::Request(_) => None,
+    };
+    let (label, reason, rule) = match &decision {
+        Decision::Allow { rule, .. } => ("allow", None, Some(*rule)),
+        Decision::Deny { rule, reason } => ("deny", Some(reason.code()), *rule),
+    };
+    if args.json {
+        let forwarded = match &result {
+            HandlerResult::Request(r) => Some(r.querystring.clone()),
+            HandlerResult::Response(_) => None,
+        };
+        let mut line = json!({"decision": label, "reason": reason, "rule": rule});
+        if let Some(s) = status {
+            line["status"] = json!(s);
+        }
+        if let Some(q) = forwarded {
+            line["querystring"] = json!(q);
+        }
+        println!("{line}");
+    } else {
+        match (reason, status) {
+            (Some(reason), Some(status)) => println!("deny ({reason}): {status}"),
+            _ => println!("allow (rule {})", rule.unwrap_or(0)),
+        }
+    }
+    Ok(if decision.is_allow() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn synthetic_request(args: &Args) -> Result<Request, String> {
+    let url = url::Url::parse(&args.url).map_err(|e| format!("--url {}: {e}", args.url))?;
+    let host = url
+        .host_str()
+        .ok_or_else(|| format!("--url {} has no host", args.url))?;
+    let authority = match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_string(),
+    };
+    let mut headers = Headers::new();
+    let entry = |key: &str, value: &str| Header {
+        key: Some(key.to_string()),
+        value: value.to_string(),
+    };
+    headers.insert("host".into(), vec![entry("Host", &authority)]);
+    if !args.referer.is_empty() {
+        headers.insert(
+            "referer".into(),
+            args.referer.iter().map(|r| entry("Referer", r)).collect(),
+        );
+    }
+    if let Some(cookie) = &args.cookie {
+        headers.insert("cookie".into(), vec![entry("Cookie", cookie)]);
+    }
+    Ok(Request {
+        client_ip: args.client_ip.clone(),
+        headers,
+        method: "GET".into(),
+        querystring: url.query().unwrap_or("").to_string(),
+        uri: url.path().to_string(),
+        body: None,
+        extra: Default::default(),
+    })
+}

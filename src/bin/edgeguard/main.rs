@@ -1,0 +1,107 @@
+//! `edgeguard`: decide synthetic requests and sample events, validate configs, and (with later
+//! subcommands) sign URLs and build edge artefacts. A thin adapter over the library.
+
+mod check;
+mod invoke;
+
+use clap::{Parser, Subcommand};
+use edgeguard::{config, Config, RawConfig};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "edgeguard",
+    version,
+    about = "CloudFront viewer-request guard: Referer allow-lists and signed URL/cookie verification"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Decide a synthetic GET of a URL. Exit 0 allow, 1 deny, 2 usage or config error.
+    Check(check::Args),
+    /// Run the handler on a Lambda@Edge event file and print its return value.
+    Invoke(invoke::Args),
+    /// Validate or compile a config file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Validate a config and print a one-line summary. Exit 0 valid, 2 invalid.
+    Check {
+        /// The TOML config file.
+        file: PathBuf,
+    },
+    /// Print the compiled JSON form (key files inlined) that edge bundles embed.
+    Compile {
+        /// The TOML config file.
+        file: PathBuf,
+    },
+}
+
+/// Exit code for usage and config errors.
+pub const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Invoke(args) => invoke::run(args),
+        Command::Config(ConfigCommand::Check { file }) => config_check(&file),
+        Command::Config(ConfigCommand::Compile { file }) => config_compile(&file),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("edgeguard: {message}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+/// Loads a config file or returns the error text.
+pub fn load_config(path: &Path) -> Result<(RawConfig, Config), String> {
+    config::load_file(path).map_err(|e| e.to_string())
+}
+
+/// `--now` if given, else the system clock.
+pub fn now_or(flag: Option<i64>) -> i64 {
+    flag.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0)
+    })
+}
+
+fn config_check(file: &Path) -> Result<ExitCode, String> {
+    let (_, config) = load_config(file)?;
+    let signed = config
+        .rules
+        .iter()
+        .filter(|r| r.signature != config::SignatureMode::Off)
+        .count();
+    println!(
+        "{}: ok: {} rule(s) ({} checking signatures), {} key(s), scheme {}, deny {}",
+        file.display(),
+        config.rules.len(),
+        signed,
+        config.keys.len(),
+        config.scheme,
+        config.deny.status
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn config_compile(file: &Path) -> Result<ExitCode, String> {
+    let (raw, _) = load_config(file)?;
+    let json = serde_json::to_string(&raw).map_err(|e| e.to_string())?;
+    println!("{json}");
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,139 @@
+//! The decision: which rule applies, whether the Referer and the signature satisfy it, and what
+//! Lambda@Edge must be handed back.
+
+use crate::cloudfront::{HandlerResult, Request};
+use crate::config::{Config, SignatureMode};
+use crate::decision::{Decision, Reason};
+use crate::signed::{self, CredentialSource, SignatureCheck, SignedRequest, VerifyOptions};
+
+/// Longest URI plus query string CloudFront forwards; anything longer cannot be a real event.
+pub const MAX_URI_AND_QUERY: usize = 8192;
+
+/// A compiled configuration, ready to decide requests. Cheap to share across invocations.
+#[derive(Debug, Clone)]
+pub struct Guard {
+    config: Config,
+}
+
+impl Guard {
+    /// Wraps a validated configuration.
+    pub fn new(config: Config) -> Self {
+        Guard { config }
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Decides one request at time `now` (epoch seconds).
+    pub fn decide(&self, request: &Request, now: i64) -> Decision {
+        self.evaluate(request, now).0
+    }
+
+    /// Decides and builds the handler's return value: the request (possibly with signing
+    /// parameters stripped) or the configured deny response.
+    pub fn respond(&self, mut request: Request, now: i64) -> (Decision, HandlerResult) {
+        let (decision, strip) = self.evaluate(&request, now);
+        match decision {
+            Decision::Allow { .. } => {
+                if strip {
+                    request.querystring = signed::strip_signing_params(&request.querystring);
+                }
+                (decision, HandlerResult::Request(Box::new(request)))
+            }
+            Decision::Deny { .. } => (decision, self.deny_response()),
+        }
+    }
+
+    /// The configured deny response.
+    pub fn deny_response(&self) -> HandlerResult {
+        HandlerResult::Response(self.config.deny.clone())
+    }
+
+    /// The decision plus whether signing parameters should be stripped from the query string.
+    fn evaluate(&self, request: &Request, now: i64) -> (Decision, bool) {
+        if !request.uri.starts_with('/')
+            || request.uri.len() + request.querystring.len() > MAX_URI_AND_QUERY
+        {
+            return (Decision::deny(Reason::EventMalformed), false);
+        }
+        let Some((index, rule)) = self
+            .config
+            .rules
+            .iter()
+            .enumerate()
+            .find(|(_, r)| r.applies_to(&request.uri))
+        else {
+            return (Decision::deny(Reason::NoRule), false);
+        };
+        let deny = |reason| {
+            (
+                Decision::Deny {
+                    rule: Some(index),
+                    reason,
+                },
+                false,
+            )
+        };
+
+        let signature = match rule.signature {
+            SignatureMode::Off => SignatureCheck::Absent,
+            SignatureMode::Optional | SignatureMode::Required => signed::verify_request(
+                &self.signed_request(request),
+                &self.config.keys,
+                &self.verify_options(now),
+            ),
+        };
+        let signed_by = match signature {
+            SignatureCheck::Invalid(reason) => return deny(reason),
+            SignatureCheck::Absent if rule.signature == SignatureMode::Required => {
+                return deny(Reason::SignatureMissing)
+            }
+            SignatureCheck::Absent => None,
+            SignatureCheck::Valid { source } => Some(source),
+        };
+
+        if let Some(policy) = &rule.referer {
+            if let Err(reason) = policy.check(request.header_values("referer")) {
+                if !(rule.signature_bypasses_referer && signed_by.is_some()) {
+                    return deny(reason);
+                }
+            }
+        }
+        (
+            Decision::Allow {
+                rule: index,
+                signed: signed_by.is_some(),
+            },
+            rule.strip_signature && signed_by == Some(CredentialSource::Url),
+        )
+    }
+
+    fn signed_request<'a>(&'a self, request: &'a Request) -> SignedRequest<'a> {
+        SignedRequest {
+            scheme: &self.config.scheme,
+            host: single(request.header_values("host")),
+            uri: &request.uri,
+            querystring: &request.querystring,
+            cookie_headers: request.header_values("cookie").collect(),
+            client_ip: &request.client_ip,
+        }
+    }
+
+    fn verify_options(&self, now: i64) -> VerifyOptions {
+        VerifyOptions {
+            now,
+            clock_skew_seconds: self.config.clock_skew_seconds,
+        }
+    }
+}
+
+/// The only value of a header that must not repeat; `None` when absent or repeated.
+fn single<'a>(mut values: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let first = values.next()?;
+    match values.next() {
+        Some(_) => None,
+        None => Some(first),
+    }
+}

@@ -1,0 +1,22 @@
+//! edgeguard: a CloudFront viewer-request guard.
+//!
+//! Checks the Referer against configured domains and verifies CloudFront signed URLs and signed
+//! cookies before a request reaches the cache or the origin. Everything here is pure (event in,
+//! decision out); the CLI, the Lambda `bootstrap` and the WebAssembly export are thin adapters.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod cloudfront;
+pub mod config;
+pub mod decision;
+pub mod edge;
+pub mod glob;
+pub mod guard;
+pub mod referer;
+pub mod signed;
+
+pub use config::{Config, ConfigError, RawConfig};
+pub use decision::{Decision, Reason};
+pub use edge::{handle_event_json, Outcome};
+pub use guard::Guard;

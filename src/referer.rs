@@ -1,0 +1,326 @@
+//! Referer allow-lists: parsing patterns at load time and matching a request's Referer.
+//!
+//! The Referer is parsed as a WHATWG URL (as browsers produce it), never scanned by hand, so the
+//! classic bypasses of substring and "host up to the first `/` or `:`" checks (nginx
+//! `valid_referers` accepts `http://good.com:pw@evil.com/`) cannot work.
+
+use crate::decision::Reason;
+use regex::bytes::{Regex, RegexBuilder};
+use std::fmt;
+use url::{Host, Position, Url};
+
+/// Longest Referer value considered; longer ones are `referer_malformed`.
+pub const MAX_REFERER_LEN: usize = 4096;
+/// Compiled-size ceiling for one `~REGEX` pattern, so a config cannot blow up memory at the edge.
+pub const REGEX_SIZE_LIMIT: usize = 256 * 1024;
+
+/// What to do when the request has no Referer header at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MissingReferer {
+    /// Pass requests without a Referer (privacy browsers, apps, `no-referrer` pages).
+    Allow,
+    /// Deny them with `referer_missing`.
+    #[default]
+    Deny,
+}
+
+/// One allow-list entry.
+#[derive(Debug, Clone)]
+pub struct RefererPattern {
+    source: String,
+    kind: PatternKind,
+}
+
+#[derive(Debug, Clone)]
+enum PatternKind {
+    Url {
+        scheme: Option<Scheme>,
+        host: HostPattern,
+        port: Option<u16>,
+        path_prefix: Option<String>,
+    },
+    Regex(Regex),
+}
+
+/// Schemes a Referer may carry to be matched at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    /// `http`
+    Http,
+    /// `https`
+    Https,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum HostPattern {
+    /// `example.com`: that host only.
+    Exact(String),
+    /// `*.example.com`: any subdomain at any depth, not the apex.
+    Subdomains(String),
+    /// `.example.com`: the apex and any subdomain.
+    ApexAndSubdomains(String),
+}
+
+/// Why a pattern was rejected at load time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatternError(String);
+
+impl fmt::Display for PatternError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PatternError {}
+
+fn err<T>(msg: impl Into<String>) -> Result<T, PatternError> {
+    Err(PatternError(msg.into()))
+}
+
+/// A Referer reduced to the parts patterns look at. Built once per request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedReferer {
+    scheme: Scheme,
+    /// Lower-case, punycode, no trailing dot; IPv6 in brackets.
+    host: String,
+    port: u16,
+    /// Path plus `?query`, as the URL parser serialises it.
+    path_and_query: String,
+}
+
+impl ParsedReferer {
+    /// Parses a Referer header value, or says why it is malformed.
+    pub fn parse(value: &str) -> Result<Self, Reason> {
+        let value = value.trim_matches(|c| c == ' ' || c == '\t');
+        if value.is_empty() || value.len() > MAX_REFERER_LEN {
+            return Err(Reason::RefererMalformed);
+        }
+        // The URL parser silently drops tabs and newlines and trims controls; a browser never
+        // sends them, so their presence means a forged header: refuse rather than normalise.
+        if value.bytes().any(|b| b <= b' ' || b == 0x7f) {
+            return Err(Reason::RefererMalformed);
+        }
+        let url = Url::parse(value).map_err(|_| Reason::RefererMalformed)?;
+        let scheme = match url.scheme() {
+            "http" => Scheme::Http,
+            "https" => Scheme::Https,
+            _ => return Err(Reason::RefererMalformed),
+        };
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(Reason::RefererMalformed);
+        }
+        let host = match url.host() {
+            Some(Host::Domain(d)) => normalise_domain(d),
+            Some(Host::Ipv4(ip)) => ip.to_string(),
+            Some(Host::Ipv6(ip)) => format!("[{ip}]"),
+            None => return Err(Reason::RefererMalformed),
+        };
+        if host.is_empty() {
+            return Err(Reason::RefererMalformed);
+        }
+        let port = url
+            .port_or_known_default()
+            .ok_or(Reason::RefererMalformed)?;
+        let path_and_query = url[Position::BeforePath..Position::AfterQuery].to_string();
+        Ok(ParsedReferer {
+            scheme,
+            host,
+            port,
+            path_and_query,
+        })
+    }
+
+    /// The normalised host, as patterns compare it.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+}
+
+fn normalise_domain(domain: &str) -> String {
+    domain
+        .strip_suffix('.')
+        .unwrap_or(domain)
+        .to_ascii_lowercase()
+}
+
+impl RefererPattern {
+    /// Parses one allow-list entry (see the README's pattern table).
+    pub fn parse(pattern: &str) -> Result<Self, PatternError> {
+        let source = pattern.to_string();
+        if pattern.is_empty() {
+            return err("empty referer pattern");
+        }
+        if pattern.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return err("referer pattern contains whitespace or a control character");
+        }
+        if let Some(re) = pattern.strip_prefix('~') {
+            if re.is_empty() {
+                return err("empty regex after `~`");
+            }
+            let regex = RegexBuilder::new(&format!("^(?:{re})$"))
+                .case_insensitive(true)
+                .unicode(false)
+                .size_limit(REGEX_SIZE_LIMIT)
+                .build()
+                .map_err(|e| PatternError(format!("invalid regex: {e}")))?;
+            return Ok(RefererPattern {
+                source,
+                kind: PatternKind::Regex(regex),
+            });
+        }
+        let lower = pattern.to_ascii_lowercase();
+        let (scheme, rest) = if lower.starts_with("https://") {
+            (Some(Scheme::Https), &pattern[8..])
+        } else if lower.starts_with("http://") {
+            (Some(Scheme::Http), &pattern[7..])
+        } else if pattern.contains("://") {
+            return err("only http:// and https:// can be matched");
+        } else {
+            (None, pattern)
+        };
+        let (authority, path_prefix) = match rest.find('/') {
+            Some(i) => (&rest[..i], Some(rest[i..].to_string())),
+            None => (rest, None),
+        };
+        if authority.contains(['@', '?', '#', '\\']) {
+            return err("a host pattern may not contain @ ? # or \\");
+        }
+        let (host_part, port) = split_port(authority)?;
+        let host = parse_host_pattern(host_part)?;
+        Ok(RefererPattern {
+            source,
+            kind: PatternKind::Url {
+                scheme,
+                host,
+                port,
+                path_prefix,
+            },
+        })
+    }
+
+    /// The pattern as configured.
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// Whether a parsed Referer satisfies this entry.
+    pub fn matches(&self, referer: &ParsedReferer) -> bool {
+        match &self.kind {
+            PatternKind::Regex(re) => re.is_match(referer.host.as_bytes()),
+            PatternKind::Url {
+                scheme,
+                host,
+                port,
+                path_prefix,
+            } => {
+                scheme.is_none_or(|s| s == referer.scheme)
+                    && port.is_none_or(|p| p == referer.port)
+                    && host_matches(host, &referer.host)
+                    && path_prefix
+                        .as_deref()
+                        .is_none_or(|p| referer.path_and_query.starts_with(p))
+            }
+        }
+    }
+}
+
+fn split_port(authority: &str) -> Result<(&str, Option<u16>), PatternError> {
+    let colon = if authority.starts_with('[') {
+        match authority.find(']') {
+            Some(end) => authority[end..].find(':').map(|i| end + i),
+            None => return err("unterminated IPv6 literal"),
+        }
+    } else {
+        authority.rfind(':')
+    };
+    match colon {
+        None => Ok((authority, None)),
+        Some(i) => {
+            let digits = &authority[i + 1..];
+            match digits.parse::<u16>() {
+                Ok(p) if p > 0 && digits.bytes().all(|b| b.is_ascii_digit()) => {
+                    Ok((&authority[..i], Some(p)))
+                }
+                _ => err(format!("invalid port {digits:?}")),
+            }
+        }
+    }
+}
+
+fn parse_host_pattern(host: &str) -> Result<HostPattern, PatternError> {
+    let (make, name): (fn(String) -> HostPattern, &str) =
+        if let Some(rest) = host.strip_prefix("*.") {
+            (HostPattern::Subdomains, rest)
+        } else if let Some(rest) = host.strip_prefix('.') {
+            (HostPattern::ApexAndSubdomains, rest)
+        } else {
+            (HostPattern::Exact, host)
+        };
+    if name.contains('*') {
+        return err("`*` is only allowed as a leading `*.` label (use `~REGEX` for more)");
+    }
+    if name.is_empty() || name == "." {
+        return err("empty host");
+    }
+    let normalised = match Host::parse(name) {
+        Ok(Host::Domain(d)) => normalise_domain(&d),
+        Ok(Host::Ipv4(ip)) => ip.to_string(),
+        Ok(Host::Ipv6(ip)) => format!("[{ip}]"),
+        Err(e) => return err(format!("invalid host {name:?}: {e}")),
+    };
+    if normalised.is_empty() || normalised.contains("..") {
+        return err(format!("invalid host {name:?}"));
+    }
+    let is_ip = !matches!(Host::parse(&normalised), Ok(Host::Domain(_)));
+    if is_ip && !matches!(make(String::new()), HostPattern::Exact(_)) {
+        return err("`*.` and leading `.` apply to domain names, not IP addresses");
+    }
+    Ok(make(normalised))
+}
+
+fn host_matches(pattern: &HostPattern, host: &str) -> bool {
+    let is_subdomain_of = |apex: &str| {
+        host.len() > apex.len() + 1
+            && host.ends_with(apex)
+            && host.as_bytes()[host.len() - apex.len() - 1] == b'.'
+    };
+    match pattern {
+        HostPattern::Exact(h) => host == h,
+        HostPattern::Subdomains(apex) => is_subdomain_of(apex),
+        HostPattern::ApexAndSubdomains(apex) => host == apex || is_subdomain_of(apex),
+    }
+}
+
+/// A rule's Referer check: the allow list plus the policy for an absent header.
+#[derive(Debug, Clone)]
+pub struct RefererPolicy {
+    /// Entries; any match allows.
+    pub allow: Vec<RefererPattern>,
+    /// What an absent header means.
+    pub missing: MissingReferer,
+}
+
+impl RefererPolicy {
+    /// Checks the Referer header values of one request (in order of appearance).
+    pub fn check<'a>(&self, mut values: impl Iterator<Item = &'a str>) -> Result<(), Reason> {
+        let first = match values.next() {
+            None => {
+                return match self.missing {
+                    MissingReferer::Allow => Ok(()),
+                    MissingReferer::Deny => Err(Reason::RefererMissing),
+                }
+            }
+            Some(v) => v,
+        };
+        if values.next().is_some() {
+            return Err(Reason::RefererMalformed);
+        }
+        let referer = ParsedReferer::parse(first)?;
+        if self.allow.iter().any(|p| p.matches(&referer)) {
+            Ok(())
+        } else {
+            Err(Reason::RefererNotAllowed)
+        }
+    }
+}
