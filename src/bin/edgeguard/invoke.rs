@@ -17,6 +17,10 @@ pub struct Args {
     /// Also print the decision and reason to stderr.
     #[arg(long)]
     explain: bool,
+    /// Print the whole outcome (decision, reason, rule, uri, requestId, result) instead of
+    /// only the handler's return value.
+    #[arg(long)]
+    outcome: bool,
     /// The event JSON file.
     event: PathBuf,
 }
@@ -31,7 +35,12 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     if args.explain {
         eprintln!("{}", outcome.log_line());
     }
-    let json = serde_json::to_string(&outcome.result).map_err(|e| e.to_string())?;
+    let json = if args.outcome {
+        serde_json::to_string(&outcome)
+    } else {
+        serde_json::to_string(&outcome.result)
+    }
+    .map_err(|e| e.to_string())?;
     println!("{json}");
     Ok(ExitCode::SUCCESS)
 }
