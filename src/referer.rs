@@ -101,6 +101,13 @@ impl ParsedReferer {
         if value.bytes().any(|b| b <= b' ' || b == 0x7f) {
             return Err(Reason::RefererMalformed);
         }
+        // Browsers strip userinfo and serialise hosts canonically, so `@` or `%` in the raw
+        // authority only come from forged headers (`http://good.com:pw@evil.com/`,
+        // `https://:@good.com/`, `https://evil%2Egood.com/`): refuse them before the URL parser
+        // drops or decodes them.
+        if raw_authority(value).contains(['@', '%']) {
+            return Err(Reason::RefererMalformed);
+        }
         let url = Url::parse(value).map_err(|_| Reason::RefererMalformed)?;
         let scheme = match url.scheme() {
             "http" => Scheme::Http,
@@ -116,7 +123,9 @@ impl ParsedReferer {
             Some(Host::Ipv6(ip)) => format!("[{ip}]"),
             None => return Err(Reason::RefererMalformed),
         };
-        if host.is_empty() {
+        // WHATWG lets through hosts such as `evil.com;.example.com`; no DNS name looks like
+        // that, so anything beyond letters, digits, `-`, `_` and `.` is a forgery.
+        if host.is_empty() || !host.bytes().all(is_host_byte) {
             return Err(Reason::RefererMalformed);
         }
         let port = url
@@ -135,6 +144,21 @@ impl ParsedReferer {
     pub fn host(&self) -> &str {
         &self.host
     }
+}
+
+/// The text between `scheme://` and the first `/`, `\\`, `?` or `#` (WHATWG's authority end for
+/// http and https), or "" when there is no `://`.
+fn raw_authority(value: &str) -> &str {
+    let Some(start) = value.find("://").map(|i| i + 3) else {
+        return "";
+    };
+    let rest = &value[start..];
+    let end = rest.find(['/', '\\', '?', '#']).unwrap_or(rest.len());
+    &rest[..end]
+}
+
+fn is_host_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'[' | b']' | b':')
 }
 
 fn normalise_domain(domain: &str) -> String {
