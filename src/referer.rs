@@ -98,7 +98,10 @@ impl ParsedReferer {
         }
         // The URL parser silently drops tabs and newlines and trims controls; a browser never
         // sends them, so their presence means a forged header: refuse rather than normalise.
-        if value.bytes().any(|b| b <= b' ' || b == 0x7f) {
+        // A Referer is a serialised URL, which is ASCII (browsers send IDN hosts as punycode and
+        // percent-encode paths), so non-ASCII also means forgery; refusing it keeps the
+        // CloudFront Functions guard, which has no IDNA, in exact agreement (see src/cff/).
+        if value.bytes().any(|b| b <= b' ' || b >= 0x7f) {
             return Err(Reason::RefererMalformed);
         }
         // Browsers strip userinfo and serialise hosts canonically, so `@` or `%` in the raw
@@ -146,13 +149,14 @@ impl ParsedReferer {
     }
 }
 
-/// The text between `scheme://` and the first `/`, `\\`, `?` or `#` (WHATWG's authority end for
-/// http and https), or "" when there is no `://`.
+/// The authority as WHATWG finds it for http and https: after `scheme:` and any run of `/` and
+/// `\\` (so `http:evil%2Ecom` and `http:\\\\a@b` count too), up to the first `/`, `\\`, `?` or
+/// `#`; "" when there is no `:`.
 fn raw_authority(value: &str) -> &str {
-    let Some(start) = value.find("://").map(|i| i + 3) else {
+    let Some((_, rest)) = value.split_once(':') else {
         return "";
     };
-    let rest = &value[start..];
+    let rest = rest.trim_start_matches(['/', '\\']);
     let end = rest.find(['/', '\\', '?', '#']).unwrap_or(rest.len());
     &rest[..end]
 }

@@ -168,11 +168,36 @@ fn unicode_pattern_matches_punycode_referer() {
 }
 
 #[test]
-fn punycode_pattern_matches_unicode_referer() {
-    assert!(allows(
-        &["xn--bcher-kva.example"],
-        "https://bücher.example/"
-    ));
+fn unicode_referer_is_malformed_because_browsers_send_punycode() {
+    // A Referer is a serialised (ASCII) URL; raw Unicode only comes from forged headers.
+    assert_eq!(
+        decide(&["xn--bcher-kva.example"], "https://bücher.example/"),
+        Err(Reason::RefererMalformed)
+    );
+}
+
+#[test]
+fn percent_or_at_in_an_authority_without_double_slash_is_malformed() {
+    // WHATWG skips any run of `/` and `\\` after `http:`, so these authorities are real ones.
+    for r in [
+        "http:ex%61mple.com/",
+        "https:/\\ex%61mple.com/",
+        "http:\\\\evil.com@example.com/",
+    ] {
+        assert_eq!(
+            decide(&["example.com"], r),
+            Err(Reason::RefererMalformed),
+            "{r}"
+        );
+    }
+}
+
+#[test]
+fn non_ascii_anywhere_in_the_referer_is_malformed() {
+    assert_eq!(
+        decide(&["example.com"], "https://example.com/caf\u{e9}"),
+        Err(Reason::RefererMalformed)
+    );
 }
 
 #[test]
