@@ -13,6 +13,7 @@ pub mod decision;
 pub mod edge;
 pub mod glob;
 pub mod guard;
+pub mod http_event;
 pub mod referer;
 pub mod signed;
 

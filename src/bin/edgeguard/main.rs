@@ -3,6 +3,7 @@
 
 mod check;
 mod invoke;
+mod serve;
 
 use clap::{Parser, Subcommand};
 use edgeguard::{config, Config, RawConfig};
@@ -26,6 +27,8 @@ enum Command {
     Check(check::Args),
     /// Run the handler on a Lambda@Edge event file and print its return value.
     Invoke(invoke::Args),
+    /// Run a local CloudFront-style edge in front of a directory or an HTTP origin.
+    Serve(serve::Args),
     /// Validate or compile a config file.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Invoke(args) => invoke::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Config(ConfigCommand::Check { file }) => config_check(&file),
         Command::Config(ConfigCommand::Compile { file }) => config_compile(&file),
     };

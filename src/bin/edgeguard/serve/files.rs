@@ -1,0 +1,414 @@
+//! The local-directory origin: safe path resolution, content types, single byte ranges, HEAD,
+//! and file bodies streamed in chunks (a large video never sits in memory).
+
+use super::{text_response, BoxError, ResponseBody};
+use edgeguard::cloudfront::Request;
+use http_body_util::BodyExt;
+use hyper::body::{Body, Bytes, Frame};
+use hyper::header::{HeaderValue, ACCEPT_RANGES, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE};
+use hyper::{Response, StatusCode};
+use percent_encoding::percent_decode_str;
+use std::ffi::OsStr;
+use std::io::SeekFrom;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use tokio::io::{AsyncRead, AsyncSeekExt, ReadBuf};
+
+/// Bytes read from disk per body frame.
+const CHUNK: usize = 64 * 1024;
+
+/// A directory served as the origin, like an S3 bucket behind CloudFront.
+#[derive(Debug)]
+pub struct DirOrigin {
+    /// Canonical root: every served file must resolve below it, symlinks included.
+    root: PathBuf,
+}
+
+/// Why a URI does not name a servable file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathRejection {
+    /// The path tries to leave the root (`..`, a NUL, a backslash, a symlink pointing out).
+    Forbidden,
+    /// Nothing servable there.
+    NotFound,
+}
+
+/// The part of a file a request asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ByteRange {
+    /// The whole file (no Range, an unknown unit, several ranges, or invalid syntax, all of
+    /// which RFC 9110 lets a server answer with the full representation).
+    Full,
+    /// Bytes `start..=end`.
+    Partial {
+        /// First byte.
+        start: u64,
+        /// Last byte, inclusive.
+        end: u64,
+    },
+    /// A well-formed range entirely past the end: 416.
+    Unsatisfiable,
+}
+
+impl DirOrigin {
+    /// Opens a root directory; fails when it does not exist or is not a directory.
+    pub fn new(dir: &Path) -> Result<Self, String> {
+        let root =
+            std::fs::canonicalize(dir).map_err(|e| format!("--origin {}: {e}", dir.display()))?;
+        if !root.is_dir() {
+            return Err(format!("--origin {}: not a directory", dir.display()));
+        }
+        Ok(DirOrigin { root })
+    }
+
+    /// The canonical root, for the startup banner.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Serves the (guard-approved) request from the directory.
+    pub async fn serve(&self, request: &Request) -> Response<ResponseBody> {
+        let head = match request.method.as_str() {
+            "GET" => false,
+            "HEAD" => true,
+            _ => {
+                let mut r = text_response(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed\n");
+                r.headers_mut()
+                    .insert("allow", HeaderValue::from_static("GET, HEAD"));
+                return r;
+            }
+        };
+        let path = match resolve(&self.root, &request.uri).await {
+            Ok(path) => path,
+            Err(PathRejection::Forbidden) => {
+                return text_response(StatusCode::FORBIDDEN, "Forbidden path\n")
+            }
+            Err(PathRejection::NotFound) => {
+                return text_response(StatusCode::NOT_FOUND, "Not Found\n")
+            }
+        };
+        match open_response(&path, request, head).await {
+            Ok(response) => response,
+            Err(_) => text_response(StatusCode::NOT_FOUND, "Not Found\n"),
+        }
+    }
+}
+
+async fn open_response(
+    path: &Path,
+    request: &Request,
+    head: bool,
+) -> std::io::Result<Response<ResponseBody>> {
+    let mut file = tokio::fs::File::open(path).await?;
+    let len = file.metadata().await?.len();
+    let range = if head {
+        ByteRange::Full
+    } else {
+        let mut values = request.header_values("range");
+        match (values.next(), values.next()) {
+            (Some(value), None) => parse_range(value, len),
+            _ => ByteRange::Full,
+        }
+    };
+    let content_type = mime_guess::from_path(path).first_or_octet_stream();
+    let mut builder = Response::builder()
+        .header(CONTENT_TYPE, content_type.as_ref())
+        .header(ACCEPT_RANGES, "bytes");
+    let (status, start, count) = match range {
+        ByteRange::Full => (StatusCode::OK, 0, len),
+        ByteRange::Partial { start, end } => {
+            builder = builder.header(CONTENT_RANGE, format!("bytes {start}-{end}/{len}"));
+            (StatusCode::PARTIAL_CONTENT, start, end - start + 1)
+        }
+        ByteRange::Unsatisfiable => {
+            let mut r = text_response(StatusCode::RANGE_NOT_SATISFIABLE, "");
+            r.headers_mut().remove(CONTENT_TYPE);
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes */{len}")) {
+                r.headers_mut().insert(CONTENT_RANGE, v);
+            }
+            return Ok(r);
+        }
+    };
+    builder = builder.status(status).header(CONTENT_LENGTH, count);
+    let body = if head {
+        super::empty_body()
+    } else {
+        if start > 0 {
+            file.seek(SeekFrom::Start(start)).await?;
+        }
+        FileBody::new(file, count).boxed()
+    };
+    builder.body(body).map_err(std::io::Error::other)
+}
+
+/// Maps a raw URI to a file below `root` (canonical), or says why not.
+///
+/// The URI is percent-decoded once, then split on `/`; `..` segments, NUL and backslash are
+/// refused outright (never normalised), and the final path is canonicalised so that a symlink
+/// pointing outside the root is refused too. A directory serves its `index.html`.
+pub async fn resolve(root: &Path, uri: &str) -> Result<PathBuf, PathRejection> {
+    let relative = relative_path(uri)?;
+    let mut candidate = root.join(relative);
+    for _ in 0..2 {
+        let canonical = tokio::fs::canonicalize(&candidate)
+            .await
+            .map_err(|_| PathRejection::NotFound)?;
+        if !canonical.starts_with(root) {
+            return Err(PathRejection::Forbidden);
+        }
+        let meta = tokio::fs::metadata(&canonical)
+            .await
+            .map_err(|_| PathRejection::NotFound)?;
+        if meta.is_file() {
+            return Ok(canonical);
+        }
+        if !meta.is_dir() {
+            return Err(PathRejection::NotFound);
+        }
+        candidate = canonical.join("index.html");
+    }
+    Err(PathRejection::NotFound)
+}
+
+/// The decoded, checked relative path of a URI (pure: no filesystem access).
+pub fn relative_path(uri: &str) -> Result<PathBuf, PathRejection> {
+    let decoded: Vec<u8> = percent_decode_str(uri).collect();
+    if decoded.first() != Some(&b'/') || decoded.iter().any(|&b| b == 0 || b == b'\\') {
+        return Err(PathRejection::Forbidden);
+    }
+    let mut path = PathBuf::new();
+    for segment in decoded.split(|&b| b == b'/') {
+        match segment {
+            b"" | b"." => {}
+            b".." => return Err(PathRejection::Forbidden),
+            s => path.push(OsStr::from_bytes(s)),
+        }
+    }
+    Ok(path)
+}
+
+/// Interprets one `Range` header value for a file of `len` bytes (single ranges only).
+pub fn parse_range(value: &str, len: u64) -> ByteRange {
+    let Some(spec) = value.trim().strip_prefix("bytes=") else {
+        return ByteRange::Full;
+    };
+    if spec.contains(',') {
+        return ByteRange::Full;
+    }
+    let Some((first, last)) = spec.trim().split_once('-') else {
+        return ByteRange::Full;
+    };
+    let number = |s: &str| -> Option<u64> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        s.parse().ok()
+    };
+    match (first.is_empty(), last.is_empty()) {
+        (true, false) => match number(last) {
+            Some(0) => ByteRange::Unsatisfiable,
+            Some(_) if len == 0 => ByteRange::Unsatisfiable,
+            Some(n) => ByteRange::Partial {
+                start: len - n.min(len),
+                end: len - 1,
+            },
+            None => ByteRange::Full,
+        },
+        (false, _) => {
+            let Some(start) = number(first) else {
+                return ByteRange::Full;
+            };
+            let end = if last.is_empty() {
+                None
+            } else {
+                match number(last) {
+                    Some(end) if end >= start => Some(end),
+                    _ => return ByteRange::Full,
+                }
+            };
+            if start >= len {
+                return ByteRange::Unsatisfiable;
+            }
+            ByteRange::Partial {
+                start,
+                end: end.map_or(len - 1, |e| e.min(len - 1)),
+            }
+        }
+        (true, true) => ByteRange::Full,
+    }
+}
+
+/// A file (or a slice of one) as an HTTP body, read `CHUNK` bytes at a time.
+struct FileBody {
+    file: tokio::fs::File,
+    remaining: u64,
+    buffer: Vec<u8>,
+}
+
+impl FileBody {
+    fn new(file: tokio::fs::File, remaining: u64) -> Self {
+        let size = usize::try_from(remaining).map_or(CHUNK, |r| r.min(CHUNK));
+        FileBody {
+            file,
+            remaining,
+            buffer: vec![0; size],
+        }
+    }
+}
+
+impl Body for FileBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        let this = self.get_mut();
+        if this.remaining == 0 {
+            return Poll::Ready(None);
+        }
+        let want =
+            usize::try_from(this.remaining).map_or(this.buffer.len(), |r| r.min(this.buffer.len()));
+        let mut buf = ReadBuf::new(&mut this.buffer[..want]);
+        match Pin::new(&mut this.file).poll_read(cx, &mut buf) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Err(e)) => Poll::Ready(Some(Err(e.into()))),
+            Poll::Ready(Ok(())) => {
+                let filled = buf.filled();
+                if filled.is_empty() {
+                    // The file shrank after Content-Length went out: abort the body.
+                    this.remaining = 0;
+                    return Poll::Ready(Some(Err("file truncated while serving".into())));
+                }
+                this.remaining -= filled.len() as u64;
+                Poll::Ready(Some(Ok(Frame::data(Bytes::copy_from_slice(filled)))))
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.remaining == 0
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        hyper::body::SizeHint::with_exact(self.remaining)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_path_maps_below_the_root() {
+        assert_eq!(
+            relative_path("/images/cat.png"),
+            Ok(PathBuf::from("images/cat.png"))
+        );
+    }
+
+    #[test]
+    fn percent_encoding_is_decoded_once() {
+        assert_eq!(
+            relative_path("/images/a%20b.png"),
+            Ok(PathBuf::from("images/a b.png"))
+        );
+        assert_eq!(
+            relative_path("/images/%252e%252e/x"),
+            Ok(PathBuf::from("images/%2e%2e/x"))
+        );
+    }
+
+    #[test]
+    fn dot_dot_is_forbidden_in_every_spelling() {
+        for uri in [
+            "/../etc/passwd",
+            "/images/../../etc/passwd",
+            "/images/%2e%2e/%2e%2e/etc/passwd",
+            "/images/%2E%2E%2Fsecret",
+            "/images/..%2f..%2fsecret",
+            "/..",
+        ] {
+            assert_eq!(relative_path(uri), Err(PathRejection::Forbidden), "{uri}");
+        }
+    }
+
+    #[test]
+    fn nul_and_backslash_are_forbidden() {
+        assert_eq!(relative_path("/a%00.png"), Err(PathRejection::Forbidden));
+        assert_eq!(relative_path("/a%5c..%5cb"), Err(PathRejection::Forbidden));
+        assert_eq!(relative_path("/a\\b"), Err(PathRejection::Forbidden));
+    }
+
+    #[test]
+    fn single_dots_and_empty_segments_are_ignored() {
+        assert_eq!(relative_path("//a/./b//"), Ok(PathBuf::from("a/b")));
+    }
+
+    #[test]
+    fn a_uri_not_starting_with_slash_is_forbidden() {
+        assert_eq!(relative_path("*"), Err(PathRejection::Forbidden));
+    }
+
+    #[test]
+    fn range_first_to_last() {
+        assert_eq!(
+            parse_range("bytes=0-9", 100),
+            ByteRange::Partial { start: 0, end: 9 }
+        );
+    }
+
+    #[test]
+    fn range_open_ended() {
+        assert_eq!(
+            parse_range("bytes=90-", 100),
+            ByteRange::Partial { start: 90, end: 99 }
+        );
+    }
+
+    #[test]
+    fn range_suffix() {
+        assert_eq!(
+            parse_range("bytes=-10", 100),
+            ByteRange::Partial { start: 90, end: 99 }
+        );
+        assert_eq!(
+            parse_range("bytes=-500", 100),
+            ByteRange::Partial { start: 0, end: 99 }
+        );
+    }
+
+    #[test]
+    fn range_end_past_the_file_is_clamped() {
+        assert_eq!(
+            parse_range("bytes=50-1000", 100),
+            ByteRange::Partial { start: 50, end: 99 }
+        );
+    }
+
+    #[test]
+    fn range_starting_past_the_end_is_unsatisfiable() {
+        assert_eq!(parse_range("bytes=100-", 100), ByteRange::Unsatisfiable);
+        assert_eq!(parse_range("bytes=200-300", 100), ByteRange::Unsatisfiable);
+        assert_eq!(parse_range("bytes=-0", 100), ByteRange::Unsatisfiable);
+        assert_eq!(parse_range("bytes=0-", 0), ByteRange::Unsatisfiable);
+    }
+
+    #[test]
+    fn invalid_or_multiple_ranges_serve_the_whole_file() {
+        for value in [
+            "bytes=5-1",
+            "bytes=a-b",
+            "bytes=-",
+            "bytes=0-1,5-6",
+            "items=0-1",
+            "bytes=+1-2",
+            "bytes=1",
+        ] {
+            assert_eq!(parse_range(value, 100), ByteRange::Full, "{value}");
+        }
+    }
+}
