@@ -6,6 +6,7 @@ CONFIG ?= guard.toml
 EVENTS ?= $(wildcard events/*.json)
 
 .PHONY: help build demo test test-rust lint setup
+.PHONY: package test-edge lint-template build-GuardFunction build-native invoke deploy clean
 
 help:
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -16,7 +17,7 @@ build: ## Build the CLI and the native Lambda bootstrap (release)
 demo: build ## Run the guard on every sample event with the shipped config: allow/deny per event
 	@scripts/demo.sh $(CONFIG) $(EVENTS)
 
-test: lint test-rust ## Run the whole test suite (what CI runs)
+test: lint test-rust test-edge ## Run the whole test suite (what CI runs)
 
 test-rust: ## Rust unit, integration, property and vector tests
 	$(CARGO) test --all-targets
@@ -24,6 +25,33 @@ test-rust: ## Rust unit, integration, property and vector tests
 lint: ## rustfmt and clippy, warnings are errors
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) clippy -p edgeguard-wasm --target wasm32-unknown-unknown -- -D warnings
 
 setup: ## Install the extra tools the full test suite needs (what .ci/run does)
 	scripts/setup.sh
+
+package: ## Lambda@Edge bundle for CONFIG: build/edge/ and build/edgeguard-edge.zip (fails over 300 KB)
+	CARGO=$(CARGO) scripts/package-edge.sh $(CONFIG)
+
+test-edge: ## Node.js bundle = native CLI on every event in events/; fails closed; loads standalone
+	CARGO=$(CARGO) scripts/package-edge.sh guard.toml
+	node --test tests/node/
+
+lint-template: ## cfn-lint on the SAM template (no errors allowed)
+	.venv/bin/cfn-lint template.yaml
+
+build-GuardFunction: package ## SAM makefile build (sam build): the edge bundle into $(ARTIFACTS_DIR)
+	cp build/edge/index.mjs build/edge/edgeguard.wasm build/edge/config.json "$(ARTIFACTS_DIR)/"
+
+build-native: ## provided.al2023 bootstrap (GLIBC <= 2.34) zipped with CONFIG and its keys: build/edgeguard-native.zip
+	CARGO=$(CARGO) scripts/package-native.sh $(CONFIG)
+
+invoke: package ## Run the Node.js edge bundle on EVENT=file.json and print its result (like sam local invoke)
+	@test -n "$(EVENT)" || { echo "usage: make invoke EVENT=events/referer-allowed.json" >&2; exit 2; }
+	node scripts/edge-invoke.mjs $(EVENT)
+
+deploy: ## sam build && sam deploy --guided in us-east-1 (interactive, needs AWS credentials; never in CI)
+	sam build --build-in-source && sam deploy --guided --region us-east-1
+
+clean: ## Remove build/ (bundles and zips); target/ is left to cargo
+	rm -rf build

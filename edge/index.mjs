@@ -1,0 +1,88 @@
+// edgeguard Lambda@Edge viewer-request handler (Node.js 22). Lambda@Edge runs only Node.js and
+// Python, so the Rust guard comes as WebAssembly; this file only moves JSON across the boundary.
+// Beside it in the bundle: edgeguard.wasm and config.json (compiled config, public keys inlined).
+// Any failure answers with a deny (the configured one when known) and one JSON log line.
+import { readFileSync } from 'node:fs';
+
+const FALLBACK_DENY = {
+  status: '403',
+  statusDescription: 'Forbidden',
+  headers: {
+    'content-type': [{ key: 'Content-Type', value: 'text/plain; charset=utf-8' }],
+    'cache-control': [{ key: 'Cache-Control', value: 'no-store' }],
+  },
+  body: 'Forbidden',
+  bodyEncoding: 'text',
+};
+const file = (name) => readFileSync(new URL(name, import.meta.url));
+const utf8 = new TextEncoder();
+const text = new TextDecoder();
+
+let module, config, wasm, denyResponse, loadError;
+try {
+  module = new WebAssembly.Module(file('./edgeguard.wasm'));
+  config = file('./config.json');
+  wasm = start();
+} catch (e) {
+  loadError = e;
+}
+
+// Instantiates the module and loads the config; runs at cold start and after a trap.
+function start() {
+  const w = new WebAssembly.Instance(module, {}).exports;
+  const status = call(w, w.init, config);
+  if (status !== 0) throw new Error(`config rejected: ${output(w)}`);
+  if (w.deny_response() === 0) denyResponse ??= JSON.parse(output(w));
+  return w;
+}
+
+function call(w, fn, bytes, ...rest) {
+  const ptr = w.alloc(bytes.length);
+  new Uint8Array(w.memory.buffer, ptr, bytes.length).set(bytes);
+  try {
+    return fn(ptr, bytes.length, ...rest);
+  } finally {
+    w.dealloc(ptr, bytes.length);
+  }
+}
+
+function output(w) {
+  return text.decode(new Uint8Array(w.memory.buffer, w.out_ptr(), w.out_len()));
+}
+
+function deny(reason, detail, event) {
+  const request = event?.Records?.[0]?.cf;
+  console.log(JSON.stringify({
+    decision: 'deny', reason, uri: request?.request?.uri ?? null,
+    requestId: request?.config?.requestId ?? null, error: String(detail),
+  }));
+  return denyResponse ?? FALLBACK_DENY;
+}
+
+/** Decides one event at `now` (epoch seconds); tests use it to pin the clock. */
+export function handleAt(event, now) {
+  try {
+    if (loadError) return deny('internal_error', loadError, event);
+    wasm ??= start();
+    const json = utf8.encode(JSON.stringify(event) ?? 'null');
+    if (call(wasm, wasm.handle, json, BigInt(now)) !== 0) {
+      return deny('internal_error', output(wasm), event);
+    }
+    const outcome = JSON.parse(output(wasm));
+    if (typeof outcome?.result !== 'object' || outcome.result === null) {
+      return deny('internal_error', 'outcome without a result', event);
+    }
+    if (outcome.decision !== 'allow') {
+      console.log(JSON.stringify({
+        decision: outcome.decision, reason: outcome.reason ?? null,
+        uri: outcome.uri ?? null, requestId: outcome.requestId ?? null,
+      }));
+    }
+    return outcome.result;
+  } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError) wasm = undefined; // memory may be inconsistent
+    return deny('internal_error', e, event);
+  }
+}
+
+export const handler = async (event) => handleAt(event, Math.floor(Date.now() / 1000));

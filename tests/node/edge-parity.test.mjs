@@ -1,0 +1,184 @@
+// The Lambda@Edge bundle (build/edge, made by `make package CONFIG=guard.toml`) must answer
+// every sample event exactly like the native CLI, fail closed on anything unexpected, and load
+// from a directory holding nothing but its own files. Run: `make test-edge`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BUNDLE = join(ROOT, 'build/edge');
+const CLI = join(ROOT, 'target/debug/edgeguard');
+const CONFIG = join(ROOT, 'guard.toml');
+const NOW = 1767225600; // 2026-01-01T00:00:00Z, the clock of events/expected/
+const EVENTS = readdirSync(join(ROOT, 'events'))
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .map((f) => join(ROOT, 'events', f));
+
+for (const needed of [join(BUNDLE, 'index.mjs'), CLI]) {
+  if (!existsSync(needed)) throw new Error(`${needed} is missing: run \`make test-edge\``);
+}
+
+function cli(...args) {
+  const run = spawnSync(CLI, args, { encoding: 'utf8' });
+  assert.equal(run.status, 0, `edgeguard ${args.join(' ')}: ${run.stderr}`);
+  return run.stdout.trimEnd();
+}
+
+/** A private copy of the bundle in a fresh directory, so each test gets its own module state. */
+function freshBundle(mutate = () => {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'edgeguard-bundle-'));
+  for (const f of readdirSync(BUNDLE)) cpSync(join(BUNDLE, f), join(dir, f));
+  mutate(dir);
+  return dir;
+}
+const load = (dir) => import(pathToFileURL(join(dir, 'index.mjs')).href);
+
+/** Runs fn and returns [its result, the JSON lines it logged]. */
+async function withLogs(fn) {
+  const lines = [];
+  const original = console.log;
+  console.log = (line) => lines.push(JSON.parse(line));
+  try {
+    return [await fn(), lines];
+  } finally {
+    console.log = original;
+  }
+}
+
+const sampleEvent = (name) => JSON.parse(readFileSync(join(ROOT, 'events', name), 'utf8'));
+const edge = await load(freshBundle());
+
+test('the bundle embeds guard.toml compiled, public keys inlined', () => {
+  const embedded = JSON.parse(readFileSync(join(BUNDLE, 'config.json'), 'utf8'));
+  assert.deepEqual(embedded, JSON.parse(cli('config', 'compile', CONFIG)));
+  for (const key of Object.values(embedded.keys)) assert.match(key.pem, /BEGIN PUBLIC KEY/);
+});
+
+test('there are sample events to compare', () => assert.ok(EVENTS.length >= 9));
+
+for (const file of EVENTS) {
+  const name = file.slice(file.lastIndexOf('/') + 1);
+  test(`${name}: the Node handler returns exactly what native edgeguard invoke prints`, async () => {
+    const native = cli('invoke', '--config', CONFIG, '--now', String(NOW), file);
+    const nativeOutcome = JSON.parse(cli('invoke', '--config', CONFIG, '--now', String(NOW), '--outcome', file));
+    const event = JSON.parse(readFileSync(file, 'utf8'));
+    const [result, logs] = await withLogs(() => edge.handleAt(event, NOW));
+    assert.equal(JSON.stringify(result), native);
+    if (nativeOutcome.decision === 'allow') {
+      assert.deepEqual(logs, []);
+    } else {
+      assert.deepEqual(logs, [{
+        decision: 'deny', reason: nativeOutcome.reason,
+        uri: nativeOutcome.uri ?? null, requestId: nativeOutcome.requestId ?? null,
+      }]);
+    }
+  });
+}
+
+test('the exported handler decides with the real clock', async () => {
+  const [result] = await withLogs(() => edge.handler(sampleEvent('referer-allowed.json')));
+  assert.equal(result.uri, '/images/cat.jpg');
+});
+
+const CONFIGURED_DENY = JSON.parse(cli('invoke', '--config', CONFIG, '--now', String(NOW), join(ROOT, 'events/path-unmatched.json')));
+
+for (const [label, event] of [
+  ['a string', 'GET /images/cat.jpg'],
+  ['null', null],
+  ['undefined', undefined],
+  ['a number', 42],
+  ['an object without Records', { hello: 'world' }],
+  ['Records that is not a list', { Records: { cf: {} } }],
+]) {
+  test(`an event that is ${label} is denied with the configured response`, async () => {
+    const [result, logs] = await withLogs(() => edge.handler(event));
+    assert.deepEqual(result, CONFIGURED_DENY);
+    assert.equal(logs.length, 1);
+    assert.equal(logs[0].decision, 'deny');
+  });
+}
+
+test('an event JSON.stringify cannot serialise (cycle) is denied as internal_error', async () => {
+  const event = sampleEvent('referer-allowed.json');
+  event.Records[0].cf.self = event;
+  const [result, logs] = await withLogs(() => edge.handler(event));
+  assert.deepEqual(result, CONFIGURED_DENY);
+  assert.equal(logs.length, 1);
+  assert.equal(logs[0].reason, 'internal_error');
+  assert.equal(logs[0].uri, '/images/cat.jpg');
+});
+
+test('a wasm trap is denied as internal_error and the next event runs on a fresh instance', async () => {
+  const RealInstance = WebAssembly.Instance;
+  let traps = 1;
+  // Wrap the real module so its first `handle` reads far outside linear memory: a genuine trap.
+  WebAssembly.Instance = function (module, imports) {
+    const real = new RealInstance(module, imports).exports;
+    const handle = (ptr, len, now) => (traps-- > 0 ? real.handle(0xfffffff0, 64, now) : real.handle(ptr, len, now));
+    return { exports: { ...real, handle } };
+  };
+  try {
+    const bundle = await load(freshBundle());
+    const event = sampleEvent('referer-allowed.json');
+    const [denied, logs] = await withLogs(() => bundle.handler(event));
+    assert.deepEqual(denied, CONFIGURED_DENY);
+    assert.equal(logs.length, 1);
+    assert.equal(logs[0].reason, 'internal_error');
+    assert.match(logs[0].error, /RuntimeError/);
+    const [allowed, after] = await withLogs(() => bundle.handler(event));
+    assert.equal(allowed.uri, '/images/cat.jpg');
+    assert.deepEqual(after, []);
+  } finally {
+    WebAssembly.Instance = RealInstance;
+  }
+});
+
+const BUILT_IN_403 = {
+  status: '403', statusDescription: 'Forbidden',
+  headers: {
+    'content-type': [{ key: 'Content-Type', value: 'text/plain; charset=utf-8' }],
+    'cache-control': [{ key: 'Cache-Control', value: 'no-store' }],
+  },
+  body: 'Forbidden', bodyEncoding: 'text',
+};
+
+test('a config the wasm rejects makes every event a built-in 403 no-store deny', async () => {
+  const dir = freshBundle((d) => writeFileSync(join(d, 'config.json'), '{"unknown_setting": true}'));
+  const bundle = await load(dir);
+  const [result, logs] = await withLogs(() => bundle.handler(sampleEvent('referer-allowed.json')));
+  assert.deepEqual(result, BUILT_IN_403);
+  assert.equal(logs.length, 1);
+  assert.equal(logs[0].reason, 'internal_error');
+  assert.match(logs[0].error, /config rejected/);
+});
+
+test('a corrupt .wasm makes every event a built-in 403 no-store deny, not a load failure', async () => {
+  const bundle = await load(freshBundle((d) => writeFileSync(join(d, 'edgeguard.wasm'), 'not wasm')));
+  const [result, logs] = await withLogs(() => bundle.handler(sampleEvent('referer-allowed.json')));
+  assert.deepEqual(result, BUILT_IN_403);
+  assert.equal(logs[0].reason, 'internal_error');
+});
+
+test('the bundle runs from a fresh directory holding only its own three files', () => {
+  const dir = freshBundle();
+  assert.deepEqual(readdirSync(dir).sort(), ['config.json', 'edgeguard.wasm', 'index.mjs']);
+  const script = `import { handleAt } from ${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)};
+    const e = JSON.parse(process.argv[1]); process.stdout.write(JSON.stringify(handleAt(e, ${NOW})));`;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(sampleEvent('referer-foreign.json'))], {
+    cwd: dir, encoding: 'utf8', env: {},
+  });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout.split('\n').pop(), cli('invoke', '--config', CONFIG, '--now', String(NOW), join(ROOT, 'events/referer-foreign.json')));
+});
+
+test('the zip holds exactly the bundle files', () => {
+  const listing = spawnSync('python3', ['-m', 'zipfile', '-l', join(ROOT, 'build/edgeguard-edge.zip')], { encoding: 'utf8' });
+  assert.equal(listing.status, 0, listing.stderr);
+  const names = listing.stdout.split('\n').slice(1).filter(Boolean).map((l) => l.split(/\s+/)[0]).sort();
+  assert.deepEqual(names, ['config.json', 'edgeguard.wasm', 'index.mjs']);
+});
