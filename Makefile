@@ -17,7 +17,7 @@ build: ## Build the CLI and the native Lambda bootstrap (release)
 demo: build ## Run the guard on every sample event with the shipped config: allow/deny per event
 	@scripts/demo.sh $(CONFIG) $(EVENTS)
 
-test: lint test-rust test-edge ## Run the whole test suite (what CI runs)
+test: lint test-rust lint-template test-edge ## Run the whole test suite (what CI runs)
 
 test-rust: ## Rust unit, integration, property and vector tests
 	$(CARGO) test --all-targets
