@@ -1,56 +1,48 @@
-//! CloudFront signed URLs and signed cookies: verification and signing.
+//! CloudFront signed URLs and signed cookies: verification exactly as CloudFront performs it,
+//! and signing exactly as `aws cloudfront sign` (botocore) does.
 //!
-//! INTERIM: the real implementation is being written; until it lands every request that carries
-//! signing parameters is denied (`signature_invalid`), so nothing is allowed by accident.
+//! One module per concept: [`b64`] (CloudFront's base64), [`keys`] (keys, hashes, the verifier
+//! seam), [`params`] (finding credentials in the query or cookies), [`policy`] (canned and
+//! custom policies), [`resource`] (wildcard `Resource` matching), [`verify`] and [`sign`].
+
+pub mod b64;
+pub mod keys;
+pub mod params;
+pub mod policy;
+pub mod resource;
+pub mod sign;
+pub mod verify;
 
 use crate::decision::Reason;
 use indexmap::IndexMap;
-use std::fmt;
+
+pub use keys::{
+    HashAlgorithm, KeyAlgorithm, KeyError, PrivateKey, PublicKey, RustCryptoVerifier,
+    SignatureVerifier,
+};
+pub use sign::{
+    append_to_url, sign_cookies, sign_policy, sign_url, SignError, SignOptions, Signed,
+};
+pub use verify::{verify_request, verify_request_with};
 
 /// Public keys by `Key-Pair-Id`; several at once allow rotation.
 pub type KeySet = IndexMap<String, PublicKey>;
 
-/// A CloudFront public key (RSA or ECDSA P-256).
-#[derive(Debug, Clone)]
-pub struct PublicKey {
-    _pem: String,
-}
-
-/// Why a PEM could not be used as a key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyError(pub String);
-
-impl fmt::Display for KeyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl PublicKey {
-    /// Parses a PEM public key.
-    pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
-        if !pem.contains("PUBLIC KEY-----") {
-            return Err(KeyError("not a PEM public key".into()));
-        }
-        Ok(PublicKey { _pem: pem.into() })
-    }
-}
-
 /// Where the credentials of a request came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CredentialSource {
-    /// Query-string parameters.
+    /// Query-string parameters (a signed URL).
     Url,
     /// `CloudFront-*` cookies.
     Cookie,
 }
 
-/// The facts of a request that signature verification looks at.
+/// The facts of a request that signature verification looks at, borrowed from the event.
 #[derive(Debug, Clone)]
 pub struct SignedRequest<'a> {
-    /// Configured scheme (`https` or `http`).
+    /// Configured scheme (`https` or `http`): a viewer-request function cannot see it.
     pub scheme: &'a str,
-    /// The Host header, if any.
+    /// The Host header as sent; `None` when absent or repeated.
     pub host: Option<&'a str>,
     /// Raw URI.
     pub uri: &'a str,
@@ -58,11 +50,11 @@ pub struct SignedRequest<'a> {
     pub querystring: &'a str,
     /// Every Cookie header value.
     pub cookie_headers: Vec<&'a str>,
-    /// The viewer IP.
+    /// The viewer IP (`clientIp`).
     pub client_ip: &'a str,
 }
 
-/// Clock and tolerance for time checks.
+/// Clock and tolerance for time checks (injected, so tests and `--now` are reproducible).
 #[derive(Debug, Clone, Copy)]
 pub struct VerifyOptions {
     /// Current time, epoch seconds.
@@ -81,47 +73,13 @@ pub enum SignatureCheck {
         /// Where it came from.
         source: CredentialSource,
     },
-    /// Present but not acceptable.
+    /// Present but not acceptable, with the deny reason.
     Invalid(Reason),
 }
 
-/// Verifies the request's signed URL or signed cookies.
-pub fn verify_request(
-    request: &SignedRequest<'_>,
-    _keys: &KeySet,
-    _options: &VerifyOptions,
-) -> SignatureCheck {
-    let q = request.querystring;
-    let has = |n: &str| q.split('&').any(|p| p.split('=').next() == Some(n));
-    if ["Expires", "Policy", "Signature", "Key-Pair-Id"]
-        .iter()
-        .any(|n| has(n))
-        || request
-            .cookie_headers
-            .iter()
-            .any(|c| c.contains("CloudFront-"))
-    {
-        SignatureCheck::Invalid(Reason::SignatureInvalid)
-    } else {
-        SignatureCheck::Absent
-    }
-}
-
-/// The query string with the signing parameters removed, everything else untouched.
+/// The query string with the signing parameters (`Expires`, `Policy`, `Signature`,
+/// `Key-Pair-Id`, `Hash-Algorithm`) removed and everything else untouched: what
+/// `strip_signature` forwards, so signatures stay out of the cache key.
 pub fn strip_signing_params(querystring: &str) -> String {
-    querystring
-        .split('&')
-        .filter(|p| {
-            let name = p.split('=').next().unwrap_or("");
-            ![
-                "Expires",
-                "Policy",
-                "Signature",
-                "Key-Pair-Id",
-                "Hash-Algorithm",
-            ]
-            .contains(&name)
-        })
-        .collect::<Vec<_>>()
-        .join("&")
+    params::own_query(querystring)
 }

@@ -1,0 +1,163 @@
+//! Verifying a request's signed URL or signed cookies, in CloudFront's order of checks.
+
+use super::b64;
+use super::keys::{HashAlgorithm, RustCryptoVerifier, SignatureVerifier};
+use super::params::{self, Credentials, Found};
+use super::policy::{self, Policy, MAX_POLICY_BYTES};
+use super::resource::{resource_matches, RequestedUrl};
+use super::{CredentialSource, KeySet, SignatureCheck, SignedRequest, VerifyOptions};
+use crate::decision::Reason;
+use std::net::IpAddr;
+
+/// Largest signature looked at: RSA-8192 is 1024 bytes (CloudFront base64: 1368 characters).
+const MAX_SIGNATURE_CHARS: usize = 1400;
+
+/// Verifies the request's signed URL or signed cookies with the built-in RustCrypto verifier.
+pub fn verify_request(
+    request: &SignedRequest<'_>,
+    keys: &KeySet,
+    options: &VerifyOptions,
+) -> SignatureCheck {
+    verify_request_with(request, keys, options, &RustCryptoVerifier)
+}
+
+/// [`verify_request`] with another signature provider (for example the edge host's crypto).
+///
+/// Order: credentials found (else `Absent`) -> complete and well-formed (`signature_malformed`)
+/// -> hash algorithm (`hash_algorithm_unsupported`) -> key (`key_unknown`) -> signature over the
+/// exact policy bytes (`signature_invalid`) -> policy content (`policy_malformed`) -> time
+/// window (`expired`, `not_yet_valid`) -> client IP (`ip_not_allowed`) -> resource
+/// (`resource_mismatch`).
+pub fn verify_request_with(
+    request: &SignedRequest<'_>,
+    keys: &KeySet,
+    options: &VerifyOptions,
+    verifier: &dyn SignatureVerifier,
+) -> SignatureCheck {
+    let (credentials, source) =
+        match params::find_credentials(request.querystring, &request.cookie_headers) {
+            Ok(Found::Nothing) => return SignatureCheck::Absent,
+            Ok(Found::Url(c)) => (c, CredentialSource::Url),
+            Ok(Found::Cookies(c)) => (c, CredentialSource::Cookie),
+            Err(params::Duplicate) => return SignatureCheck::Invalid(Reason::SignatureMalformed),
+        };
+    match check(request, keys, options, verifier, &credentials) {
+        Ok(()) => SignatureCheck::Valid { source },
+        Err(reason) => SignatureCheck::Invalid(reason),
+    }
+}
+
+/// The signed message: either a canned policy's expiry or a custom policy's exact bytes.
+enum Signed {
+    Canned(i64),
+    Custom(Vec<u8>),
+}
+
+fn check(
+    request: &SignedRequest<'_>,
+    keys: &KeySet,
+    options: &VerifyOptions,
+    verifier: &dyn SignatureVerifier,
+    credentials: &Credentials<'_>,
+) -> Result<(), Reason> {
+    use Reason::*;
+    let (Some(signature), Some(key_pair_id)) = (credentials.signature, credentials.key_pair_id)
+    else {
+        return Err(SignatureMalformed);
+    };
+    let signed = match (credentials.expires, credentials.policy) {
+        (Some(expires), None) => {
+            Signed::Canned(policy::parse_expires(expires).ok_or(SignatureMalformed)?)
+        }
+        (None, Some(encoded)) => {
+            if encoded.len() > MAX_POLICY_BYTES {
+                return Err(SignatureMalformed);
+            }
+            let bytes = b64::decode(encoded).ok_or(SignatureMalformed)?;
+            if bytes.is_empty() || bytes.len() > MAX_POLICY_BYTES {
+                return Err(SignatureMalformed);
+            }
+            Signed::Custom(bytes)
+        }
+        _ => return Err(SignatureMalformed),
+    };
+    if signature.is_empty() || signature.len() > MAX_SIGNATURE_CHARS || key_pair_id.is_empty() {
+        return Err(SignatureMalformed);
+    }
+    let signature = b64::decode(signature).ok_or(SignatureMalformed)?;
+    let hash = match credentials.hash_algorithm {
+        None => HashAlgorithm::Sha1,
+        Some("SHA256") => HashAlgorithm::Sha256,
+        Some(_) => return Err(HashAlgorithmUnsupported),
+    };
+    let key = keys.get(key_pair_id).ok_or(KeyUnknown)?;
+
+    let host = request.host.ok_or(SignatureMalformed)?;
+    let own_query = params::own_query(request.querystring);
+    let url = RequestedUrl {
+        scheme: request.scheme,
+        host,
+        path: request.uri,
+        query: (!own_query.is_empty()).then_some(own_query.as_str()),
+    };
+
+    let policy = match signed {
+        Signed::Canned(expires) => {
+            let message = policy::canned_policy(&requested_url(&url), expires);
+            if !verifier.verify(key, hash, message.as_bytes(), &signature) {
+                return Err(SignatureInvalid);
+            }
+            // The resource is the requested URL by construction.
+            Policy {
+                resource: None,
+                date_less_than: expires,
+                date_greater_than: None,
+                source_ip: None,
+            }
+        }
+        Signed::Custom(bytes) => {
+            if !verifier.verify(key, hash, &bytes, &signature) {
+                return Err(SignatureInvalid);
+            }
+            policy::parse_custom_policy(&bytes).map_err(|_| PolicyMalformed)?
+        }
+    };
+
+    let skew = i64::try_from(options.clock_skew_seconds).unwrap_or(i64::MAX);
+    if options.now >= policy.date_less_than.saturating_add(skew) {
+        return Err(Expired);
+    }
+    if let Some(start) = policy.date_greater_than {
+        if options.now < start.saturating_sub(skew) {
+            return Err(NotYetValid);
+        }
+    }
+    if let Some(network) = policy.source_ip {
+        match request.client_ip.trim().parse::<IpAddr>() {
+            Ok(IpAddr::V4(ip)) if network.contains(ip) => {}
+            _ => return Err(IpNotAllowed),
+        }
+    }
+    if let Some(pattern) = &policy.resource {
+        if !resource_matches(pattern, &url) {
+            return Err(ResourceMismatch);
+        }
+    }
+    Ok(())
+}
+
+/// `<scheme>://<host><uri>[?<own query>]`, the canned policy's resource.
+fn requested_url(url: &RequestedUrl<'_>) -> String {
+    let mut out = String::with_capacity(
+        url.scheme.len() + url.host.len() + url.path.len() + url.query.map_or(0, str::len) + 4,
+    );
+    out.push_str(url.scheme);
+    out.push_str("://");
+    out.push_str(url.host);
+    out.push_str(url.path);
+    if let Some(q) = url.query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
