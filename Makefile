@@ -17,7 +17,7 @@ build: ## Build the CLI and the native Lambda bootstrap (release)
 demo: build ## Run the guard on every sample event with the shipped config: allow/deny per event
 	@scripts/demo.sh $(CONFIG) $(EVENTS)
 
-test: lint test-rust lint-template test-edge ## Run the whole test suite (what CI runs)
+test: lint test-rust lint-template test-edge test-browser ## Run the whole test suite (what CI runs)
 
 test-rust: ## Rust unit, integration, property and vector tests
 	$(CARGO) test --all-targets
@@ -55,3 +55,11 @@ deploy: ## sam build && sam deploy --guided in us-east-1 (interactive, needs AWS
 
 clean: ## Remove build/ (bundles and zips); target/ is left to cargo
 	rm -rf build
+
+.PHONY: test-browser bench-serve
+
+test-browser: ## Headless Chromium: allowed/foreign embeds and a signed link through `edgeguard serve`
+	CARGO=$(CARGO) scripts/test-browser.sh
+
+bench-serve: ## Load benchmark (wrk): `edgeguard serve` vs nginx valid_referers; not part of `make test`
+	CARGO=$(CARGO) bench/serve-vs-nginx.sh

@@ -15,3 +15,6 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+
+# Headless Chromium for the browser tests of `edgeguard serve` (tests/browser/; ~1 min to install).
+scripts/install-chromium.sh
