@@ -3,7 +3,9 @@
 
 mod check;
 mod invoke;
+mod keygen;
 mod serve;
+mod sign;
 
 use clap::{Parser, Subcommand};
 use edgeguard::{config, Config, RawConfig};
@@ -32,6 +34,12 @@ enum Command {
     /// Validate or compile a config file.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Print a CloudFront signed URL (flags and output of `aws cloudfront sign`).
+    Sign(sign::Args),
+    /// Print CloudFront signed cookies, one Set-Cookie value per line.
+    SignCookies(sign::Args),
+    /// Generate a key pair for signed URLs (private key 0600, public key PEM to upload).
+    Keygen(keygen::Args),
 }
 
 #[derive(Subcommand)]
@@ -59,6 +67,9 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Config(ConfigCommand::Check { file }) => config_check(&file),
         Command::Config(ConfigCommand::Compile { file }) => config_compile(&file),
+        Command::Sign(args) => sign::run_url(args),
+        Command::SignCookies(args) => sign::run_cookies(args),
+        Command::Keygen(args) => keygen::run(args),
     };
     match result {
         Ok(code) => code,
