@@ -7,6 +7,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+// The CloudFront Functions generator is used by the CLI only; keep it out of the edge bundle.
+#[cfg(feature = "native")]
+pub mod cff;
 pub mod cloudfront;
 pub mod config;
 pub mod decision;

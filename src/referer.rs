@@ -131,6 +131,11 @@ impl ParsedReferer {
         if host.is_empty() || !host.bytes().all(is_host_byte) {
             return Err(Reason::RefererMalformed);
         }
+        // An empty label (`a..example.com`, `.example.com`, `example.com..`) names no DNS host,
+        // so no page a browser shows has it; refuse it rather than let it end in an allowed suffix.
+        if host.starts_with('.') || host.ends_with('.') || host.contains("..") {
+            return Err(Reason::RefererMalformed);
+        }
         let port = url
             .port_or_known_default()
             .ok_or(Reason::RefererMalformed)?;
@@ -232,6 +237,33 @@ impl RefererPattern {
         &self.source
     }
 
+    /// The compiled parts, so code generators (the CloudFront Functions guard) re-express
+    /// exactly what this matcher checks, normalisation (lower case, punycode, IP) included.
+    pub fn view(&self) -> PatternView<'_> {
+        match &self.kind {
+            PatternKind::Regex(_) => PatternView::Regex(self.source.get(1..).unwrap_or("")),
+            PatternKind::Url {
+                scheme,
+                host,
+                port,
+                path_prefix,
+            } => {
+                let (kind, host) = match host {
+                    HostPattern::Exact(h) => (HostKind::Exact, h.as_str()),
+                    HostPattern::Subdomains(h) => (HostKind::Subdomains, h.as_str()),
+                    HostPattern::ApexAndSubdomains(h) => (HostKind::ApexAndSubdomains, h.as_str()),
+                };
+                PatternView::Host {
+                    scheme: *scheme,
+                    kind,
+                    host,
+                    port: *port,
+                    path_prefix: path_prefix.as_deref(),
+                }
+            }
+        }
+    }
+
     /// Whether a parsed Referer satisfies this entry.
     pub fn matches(&self, referer: &ParsedReferer) -> bool {
         match &self.kind {
@@ -251,6 +283,37 @@ impl RefererPattern {
             }
         }
     }
+}
+
+/// A read-only view of a compiled pattern (see [`RefererPattern::view`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatternView<'a> {
+    /// `~REGEX`: the regex source without `~`, matched case-insensitively over the whole host.
+    Regex(&'a str),
+    /// A host pattern with its optional restrictions.
+    Host {
+        /// Scheme the Referer must have, if restricted.
+        scheme: Option<Scheme>,
+        /// How the host is compared.
+        kind: HostKind,
+        /// Normalised host (lower case, punycode, no trailing dot; IPv6 in brackets).
+        host: &'a str,
+        /// Port the Referer must have (default ports count), if restricted.
+        port: Option<u16>,
+        /// Case-sensitive prefix of the Referer's path and query, if restricted.
+        path_prefix: Option<&'a str>,
+    },
+}
+
+/// How a host pattern compares hosts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostKind {
+    /// `example.com`: equal.
+    Exact,
+    /// `*.example.com`: a proper subdomain.
+    Subdomains,
+    /// `.example.com`: equal or a subdomain.
+    ApexAndSubdomains,
 }
 
 fn split_port(authority: &str) -> Result<(&str, Option<u16>), PatternError> {

@@ -1,6 +1,7 @@
 //! `edgeguard`: decide synthetic requests and sample events, validate configs, and (with later
 //! subcommands) sign URLs and build edge artefacts. A thin adapter over the library.
 
+mod cff;
 mod check;
 mod invoke;
 mod keygen;
@@ -40,6 +41,12 @@ enum Command {
     SignCookies(sign::Args),
     /// Generate a key pair for signed URLs (private key 0600, public key PEM to upload).
     Keygen(keygen::Args),
+    /// Generate the CloudFront Functions (cloudfront-js-2.0) guard from a config. Exit 2 when it
+    /// would exceed 10 KB or the config needs something CloudFront Functions cannot do.
+    Cff(cff::Args),
+    /// Decide one JSON request per stdin line (differential tests).
+    #[command(hide = true)]
+    DecideBatch(cff::BatchArgs),
 }
 
 #[derive(Subcommand)]
@@ -65,6 +72,8 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Invoke(args) => invoke::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Cff(args) => cff::run(args),
+        Command::DecideBatch(args) => cff::run_batch(args),
         Command::Config(ConfigCommand::Check { file }) => config_check(&file),
         Command::Config(ConfigCommand::Compile { file }) => config_compile(&file),
         Command::Sign(args) => sign::run_url(args),

@@ -1,0 +1,110 @@
+// edgeguard CloudFront Functions runtime (cloudfront-js-2.0): the template src/cff/mod.rs fills.
+// Build rules: lines starting with `//` are dropped, leading blanks are trimmed, a `//#NAME` ..
+// `//#END` block is kept only when the config needs feature NAME, and `__X__` is replaced by data.
+// Identifiers are short on purpose (the whole function must fit in 10 KB):
+//   R  rules: [path RegExp, referer check | 0, signature 0 off / 1 optional / 2 required, strip]
+//      referer check: [missing allowed, patterns, look up the KeyValueStore too]
+//      pattern: "=host" exact, "*apex" subdomains, ".apex" apex and subdomains, a RegExp, or
+//      [that string, scheme | 0, port | 0, path prefix | 0]
+//   D  deny response   K  Key-Pair-Ids   W  clock skew (s)   Z  signing parameter names
+//   P  parse a Referer -> {s scheme, h host, p port, q path+query, x has xn-- label, v IPv6,
+//      c path is already in WHATWG serialised form} or 0 when malformed
+//   N  WHATWG host number check / IPv4 parse and trailing-dot removal ('' = failure)
+//   M  one pattern against a parsed Referer   F  the rule's Referer check   Q  KeyValueStore lookup
+//   S  signing parameter pre-checks: -1 deny, 0 none, 1 URL, 2 cookies   B  CloudFront base64
+//#KVS
+import cf from 'cloudfront';
+var V=cf.kvs();
+//#END
+var R=__R__,D=__D__;
+//#SIG
+var K=__K__,W=__W__,Z=['Expires','Policy','Signature','Key-Pair-Id','Hash-Algorithm'];
+//#END
+async function handler(event){
+var q=event.request,u=q.uri,h=q.headers||{},i=0,x,g=0;
+if(typeof u!='string'||u[0]!='/'||u.length>8192)return D;
+//#WIDE
+if(/[^\0-\x7f]/.test(u))return D;
+//#END
+for(;i<R.length;i++)if(R[i][0].test(u))break;
+x=R[i];
+if(!x)return D;
+//#SIG
+if(x[2]){g=S(q,h);if(g<0||!g&&x[2]>1)return D}
+//#END
+if(x[1]&&!await F(h.referer,x[1],i))return D;
+//#STRIP
+if(g==1&&x[3])Z.forEach(k=>{delete q.querystring[k]});
+//#END
+return q}
+//#REF
+async function F(v,c,n){
+if(!v)return c[0];
+if(v.multiValue&&v.multiValue.length>1)return 0;
+var r=P(v.value+'');
+if(!r)return 0;
+if(c[1].some(p=>M(p,r)))return 1;
+//#KVS
+if(c[2])try{return await Q(n,r)}catch(_){}
+//#END
+return 0}
+function P(v){
+v=v.replace(/^[ \t]+|[ \t]+$/g,'');
+var m=/^(https?):[\/\\]*([^\/\\?#]*)([^#]*)/i.exec(v),a,h,o,s,i;
+if(!m||v.length>4096||/[^!-~]/.test(v)||/[@%]/.test(a=m[2]))return 0;
+s=m[1].toLowerCase();
+if(a[0]=='['){i=a.indexOf(']')+1;h=a.slice(0,i).toLowerCase();o=a.slice(i);if(!i||o&&o[0]!=':')return 0;o=o.slice(1)}
+else{i=a.indexOf(':');if(i<0)i=a.length;h=a.slice(0,i).toLowerCase();o=a.slice(i+1);if(!/^[\w.-]+$/.test(h)||!(h=N(h)))return 0}
+if(!/^\d*$/.test(o)||o>65535)return 0;
+m=m[3];
+return{s:s,h:h,p:o?+o:s=='http'?80:443,q:!m||m[0]=='?'?'/'+m:m,x:/(^|\.)xn--/.test(h),v:h[0]=='[',c:!/[\\"<>^`{}']|\/(\.|%2e){1,2}([\/?]|$)/i.test(m)}}
+function N(h){
+var p=h.split('.'),n=[],i,x,b,l;
+if(p.length>1&&!p[p.length-1])p.pop();
+if(!/^(\d+|0x[\da-f]*)$/.test(p[p.length-1]))return h.replace(/\.$/,'');
+if(p.length>4)return'';
+for(i=0;i<p.length;i++){x=p[i];b=10;
+if(/^0x/.test(x)){x=x.slice(2);b=16}else if(x[1]&&x[0]=='0'){x=x.slice(1);b=8}
+if(!p[i]||x&&!(b>10?/^[\da-f]+$/:b<10?/^[0-7]+$/:/^\d+$/).test(x))return'';
+n.push(x?parseInt(x,b):0)}
+l=n.pop();
+if(n.some(v=>v>255)||l>=Math.pow(256,4-n.length))return'';
+for(i=0;i<n.length;i++)l+=n[i]*Math.pow(256,3-i);
+return[l>>>24,l>>>16&255,l>>>8&255,l&255].join('.')}
+function M(p,r){
+var h=r.h,k,d,z;
+if(p.test)return!r.x&&!r.v&&p.test(h);
+if(typeof p=='string')p=[p];
+k=p[0][0];d=p[0].slice(1);z=h.length-d.length-1;
+return(!p[1]||p[1]==r.s)&&(!p[2]||p[2]==r.p)&&(!p[3]||r.c&&r.q.startsWith(p[3]))&&(h==d?k!='*':k!='='&&z>0&&h.endsWith('.'+d)&&!/(^|\.)xn--/.test(h.slice(0,z)))}
+//#END
+//#KVS
+async function Q(n,r){
+var l=r.h.split('.'),i=0,s;
+if(r.v||l.length>20)return 0;
+for(;i<l.length;i++){s=l.slice(i).join('.');
+if(i&&/(^|\.)xn--/.test(l.slice(0,i).join('.')))return 0;
+if(await V.exists(n+(i?':*.':':')+s)||await V.exists(n+':.'+s))return 1}
+return 0}
+//#END
+//#SIG
+function S(q,h){
+var o=q.querystring||{},c=q.cookies||{},y=1,f=[],i,v,d,l,g,t;
+if(!Z.some((k,j)=>j<4&&o[k])){y=2;o={};Z.forEach(k=>{o[k]=c['CloudFront-'+k]})}
+for(i=0;i<5;i++){v=o[Z[i]];if(v&&v.multiValue&&v.multiValue.length>1)return-1;f[i]=v?y>1?(v.value+'').replace(/^"(.*)"$/,'$1'):v.value+'':null}
+if(f.slice(0,4).every(v=>v==null))return 0;
+v=h.host;
+if(f[2]==null||f[3]==null||(f[0]==null)==(f[1]==null)||!v||v.multiValue&&v.multiValue.length>1)return-1;
+if(f[0]!=null){if(!/^\d{1,10}$/.test(f[0])||f[0]>2147483647)return-1;l=+f[0]}
+else if(f[1].length>4096||!(d=B(f[1]))||d.length>4096)return-1;
+if(!f[2]||f[2].length>1400||B(f[2])==null||!f[3]||f[4]!=null&&f[4]!='SHA256'||K.indexOf(f[3])<0)return-1;
+if(d){try{d=JSON.parse(d).Statement;if(Array.isArray(d)){if(d.length!=1)return-1;d=d[0]}d=d.Condition;l=d.DateLessThan['AWS:EpochTime'];g=d.DateGreaterThan;g=g&&g['AWS:EpochTime']}catch(_){return-1}
+if(typeof l!='number'||l%1||g!=null&&(typeof g!='number'||g%1))return-1}
+t=Math.floor(Date.now()/1000);
+return t<l+W&&(g==null||t+W>=g)?y:-1}
+function B(s){
+var a='ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-~',o='',b=0,n=0,i,v;
+s=s.replace(/_?_$/,'');
+for(i=0;i<s.length;i++){v=a.indexOf(s[i]);if(v<0)return;b=b<<6|v;n+=6;if(n>7){n-=8;o+=String.fromCharCode(b>>n&255)}}
+if(n<6)return o}
+//#END
