@@ -80,29 +80,43 @@ impl DirOrigin {
                 return r;
             }
         };
-        let path = match resolve(&self.root, &request.uri).await {
-            Ok(path) => path,
-            Err(PathRejection::Forbidden) => {
-                return text_response(StatusCode::FORBIDDEN, "Forbidden path\n")
+        // One trip to the blocking pool for resolve + open + stat, not one per syscall.
+        let root = self.root.clone();
+        let uri = request.uri.clone();
+        let opened = tokio::task::spawn_blocking(move || open_checked(&root, &uri)).await;
+        match opened {
+            Ok(Ok((file, len, path))) => match respond(file, len, &path, request, head).await {
+                Ok(response) => response,
+                Err(_) => text_response(StatusCode::NOT_FOUND, "Not Found\n"),
+            },
+            Ok(Err(PathRejection::Forbidden)) => {
+                text_response(StatusCode::FORBIDDEN, "Forbidden path\n")
             }
-            Err(PathRejection::NotFound) => {
-                return text_response(StatusCode::NOT_FOUND, "Not Found\n")
+            Ok(Err(PathRejection::NotFound)) | Err(_) => {
+                text_response(StatusCode::NOT_FOUND, "Not Found\n")
             }
-        };
-        match open_response(&path, request, head).await {
-            Ok(response) => response,
-            Err(_) => text_response(StatusCode::NOT_FOUND, "Not Found\n"),
         }
     }
 }
 
-async fn open_response(
+/// Resolves the URI below the root and opens the file: the file, its length and its path.
+fn open_checked(root: &Path, uri: &str) -> Result<(std::fs::File, u64, PathBuf), PathRejection> {
+    let path = resolve(root, uri)?;
+    let file = std::fs::File::open(&path).map_err(|_| PathRejection::NotFound)?;
+    let meta = file.metadata().map_err(|_| PathRejection::NotFound)?;
+    if !meta.is_file() {
+        return Err(PathRejection::NotFound);
+    }
+    Ok((file, meta.len(), path))
+}
+
+async fn respond(
+    file: std::fs::File,
+    len: u64,
     path: &Path,
     request: &Request,
     head: bool,
 ) -> std::io::Result<Response<ResponseBody>> {
-    let mut file = tokio::fs::File::open(path).await?;
-    let len = file.metadata().await?.len();
     let range = if head {
         ByteRange::Full
     } else {
@@ -135,6 +149,7 @@ async fn open_response(
     let body = if head {
         super::empty_body()
     } else {
+        let mut file = tokio::fs::File::from_std(file);
         if start > 0 {
             file.seek(SeekFrom::Start(start)).await?;
         }
@@ -148,19 +163,16 @@ async fn open_response(
 /// The URI is percent-decoded once, then split on `/`; `..` segments, NUL and backslash are
 /// refused outright (never normalised), and the final path is canonicalised so that a symlink
 /// pointing outside the root is refused too. A directory serves its `index.html`.
-pub async fn resolve(root: &Path, uri: &str) -> Result<PathBuf, PathRejection> {
+/// Blocking: call it off the async workers.
+pub fn resolve(root: &Path, uri: &str) -> Result<PathBuf, PathRejection> {
     let relative = relative_path(uri)?;
     let mut candidate = root.join(relative);
     for _ in 0..2 {
-        let canonical = tokio::fs::canonicalize(&candidate)
-            .await
-            .map_err(|_| PathRejection::NotFound)?;
+        let canonical = std::fs::canonicalize(&candidate).map_err(|_| PathRejection::NotFound)?;
         if !canonical.starts_with(root) {
             return Err(PathRejection::Forbidden);
         }
-        let meta = tokio::fs::metadata(&canonical)
-            .await
-            .map_err(|_| PathRejection::NotFound)?;
+        let meta = std::fs::metadata(&canonical).map_err(|_| PathRejection::NotFound)?;
         if meta.is_file() {
             return Ok(canonical);
         }
