@@ -5,7 +5,7 @@ CARGO  ?= cargo
 CONFIG ?= guard.toml
 EVENTS ?= $(wildcard events/*.json)
 
-.PHONY: help build demo test test-rust lint setup
+.PHONY: help build demo test test-rust test-interop lint setup
 .PHONY: package test-edge lint-template build-GuardFunction build-native invoke deploy clean
 
 help:
@@ -17,10 +17,14 @@ build: ## Build the CLI and the native Lambda bootstrap (release)
 demo: build ## Run the guard on every sample event with the shipped config: allow/deny per event
 	@scripts/demo.sh $(CONFIG) $(EVENTS)
 
-test: lint test-rust lint-template test-edge test-browser ## Run the whole test suite (what CI runs)
+test: lint test-rust test-interop lint-template test-edge test-browser ## Run the whole test suite (what CI runs)
 
 test-rust: ## Rust unit, integration, property and vector tests
 	$(CARGO) test --all-targets
+
+test-interop: ## Signed URLs/cookies from botocore and @aws-sdk/cloudfront-signer vs edgeguard check/sign
+	$(CARGO) build --bin edgeguard
+	.venv/bin/python tests/interop/run.py target/debug/edgeguard
 
 lint: ## rustfmt and clippy, warnings are errors
 	$(CARGO) fmt --all -- --check
