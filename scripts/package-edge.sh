@@ -12,7 +12,9 @@ cd "$(dirname "$0")/.."
 "$cargo" build --quiet --bin edgeguard
 target/debug/edgeguard config check "$config"
 
-"$cargo" build --quiet -p edgeguard-wasm --target wasm32-unknown-unknown --profile edge
+# EDGE_WASM_FEATURES=rust-crypto verifies signatures inside the wasm instead of via node:crypto.
+"$cargo" build --quiet -p edgeguard-wasm --target wasm32-unknown-unknown --profile edge \
+  ${EDGE_WASM_FEATURES:+--features "$EDGE_WASM_FEATURES"}
 raw=target/wasm32-unknown-unknown/edge/edgeguard_wasm.wasm
 
 rm -rf build/edge build/edgeguard-edge.zip

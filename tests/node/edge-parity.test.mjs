@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createPrivateKey, sign } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,6 +77,62 @@ for (const file of EVENTS) {
         decision: 'deny', reason: nativeOutcome.reason,
         uri: nativeOutcome.uri ?? null, requestId: nativeOutcome.requestId ?? null,
       }]);
+    }
+  });
+}
+
+// Signed URLs exercise the bundle's host verifier (node:crypto) against native RustCrypto.
+const DOMAIN = 'd111111abcdef8.cloudfront.net';
+const cfBase64 = (bytes) => Buffer.from(bytes).toString('base64').replace(/\+/g, '-').replace(/=/g, '_').replace(/\//g, '~');
+const privateKey = (id) => createPrivateKey(readFileSync(join(ROOT, `tests/fixtures/keys/${id}.private.pem`)));
+const RSA = 'K2JCJMDEHXQW5F';
+const ECDSA = 'K3ECDSAP256DEMO';
+
+function signedEvent({ keyId, signWith = keyId, hash = 'sha1', custom = false, tamper = (q) => q }) {
+  const uri = '/private/report.pdf';
+  const expires = NOW + 3600;
+  const resource = custom ? `https://${DOMAIN}/private/*` : `https://${DOMAIN}${uri}?lang=en`; // canned: the URL as requested
+  const policy = `{"Statement":[{"Resource":"${resource}","Condition":{"DateLessThan":{"AWS:EpochTime":${expires}}}}]}`;
+  const signature = cfBase64(sign(hash, Buffer.from(policy), privateKey(signWith)));
+  let query = custom ? `Policy=${cfBase64(policy)}` : `Expires=${expires}`;
+  query += `&Signature=${signature}&Key-Pair-Id=${keyId}`;
+  if (hash === 'sha256') query += '&Hash-Algorithm=SHA256';
+  query = `lang=en&${tamper(query)}`;
+  return {
+    Records: [{
+      cf: {
+        config: { distributionDomainName: DOMAIN, distributionId: 'EDFDVBD6EXAMPLE', eventType: 'viewer-request', requestId: 'signed-url-parity' },
+        request: { clientIp: '203.0.113.178', headers: { host: [{ key: 'Host', value: DOMAIN }] }, method: 'GET', querystring: query, uri },
+      },
+    }],
+  };
+}
+
+for (const [label, spec, expected] of [
+  ['RSA SHA-1 canned policy', { keyId: RSA }, 'allow'],
+  ['RSA SHA-256 canned policy', { keyId: RSA, hash: 'sha256' }, 'allow'],
+  ['RSA custom policy', { keyId: RSA, custom: true }, 'allow'],
+  ['ECDSA P-256 SHA-256 canned policy', { keyId: ECDSA, hash: 'sha256' }, 'allow'],
+  ['ECDSA P-256 SHA-1 canned policy', { keyId: ECDSA }, 'allow'],
+  ['RSA signature over another expiry', { keyId: RSA, tamper: (q) => q.replace(/Expires=\d+/, `Expires=${NOW + 7200}`) }, 'signature_invalid'],
+  ['ECDSA signature over another expiry', { keyId: ECDSA, hash: 'sha256', tamper: (q) => q.replace(/Expires=\d+/, `Expires=${NOW + 7200}`) }, 'signature_invalid'],
+  ['ECDSA key id with an RSA signature', { keyId: ECDSA, signWith: RSA }, 'signature_invalid'],
+  ['RSA key id with an ECDSA signature', { keyId: RSA, signWith: ECDSA }, 'signature_invalid'],
+  ['a signature that is not a signature', { keyId: RSA, tamper: (q) => q.replace(/Signature=[^&]+/, 'Signature=AAAA') }, 'signature_invalid'],
+]) {
+  test(`signed URL, ${label}: Node handler (node:crypto) and native (RustCrypto) agree: ${expected}`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgeguard-signed-'));
+    const file = join(dir, 'event.json');
+    const event = signedEvent(spec);
+    writeFileSync(file, JSON.stringify(event));
+    const native = cli('invoke', '--config', CONFIG, '--now', String(NOW), file);
+    const [result, logs] = await withLogs(() => edge.handleAt(event, NOW));
+    assert.equal(JSON.stringify(result), native);
+    if (expected === 'allow') {
+      assert.deepEqual(logs, []);
+      assert.equal(result.querystring, 'lang=en');
+    } else {
+      assert.equal(logs[0].reason, expected);
     }
   });
 }

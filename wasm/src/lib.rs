@@ -6,9 +6,16 @@
 //! the compiled config and [`handle`] per event, and reads the answer (or an error text) from
 //! [`out_ptr`]/[`out_len`]. Every call that can fail returns a status: `0` ok, `1` error.
 //!
-//! The only `unsafe` in edgeguard lives here: turning host-provided pointers into slices.
+//! RSA/ECDSA signatures are verified by the host: the module imports `host.verify` (the
+//! handler implements it with `node:crypto`), which is smaller and several times faster than
+//! RustCrypto compiled to wasm. Build with the `rust-crypto` feature to verify inside instead.
+//!
+//! The only `unsafe` in edgeguard lives here: turning host-provided pointers into slices and
+//! calling the host import.
 
 use edgeguard::cloudfront::HandlerResult;
+#[cfg(not(feature = "rust-crypto"))]
+use edgeguard::signed::{HashAlgorithm, PublicKey, SignatureVerifier};
 use edgeguard::{config, edge, Guard};
 use std::cell::RefCell;
 
@@ -60,7 +67,7 @@ pub unsafe extern "C" fn init(ptr: *const u8, len: usize) -> u32 {
         .and_then(|text| config::load_compiled_json(text).map_err(|e| e.to_string()));
     match loaded {
         Ok(config) => {
-            GUARD.with(|g| *g.borrow_mut() = Some(Guard::new(config)));
+            GUARD.with(|g| *g.borrow_mut() = Some(new_guard(config)));
             respond(OK, Vec::new())
         }
         Err(message) => {
@@ -134,4 +141,65 @@ unsafe fn input<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
     }
     // SAFETY: guaranteed by the caller.
     unsafe { std::slice::from_raw_parts(ptr, len) }
+}
+
+/// The guard with RustCrypto verification compiled in.
+#[cfg(feature = "rust-crypto")]
+fn new_guard(config: edgeguard::Config) -> Guard {
+    Guard::new(config)
+}
+
+/// The guard verifying signatures through the host import, leaving RustCrypto out.
+#[cfg(not(feature = "rust-crypto"))]
+fn new_guard(config: edgeguard::Config) -> Guard {
+    Guard::with_verifier(config, &HostVerifier)
+}
+
+#[cfg(not(feature = "rust-crypto"))]
+#[link(wasm_import_module = "host")]
+extern "C" {
+    /// `node:crypto` verify: 1 when `sig` is a valid signature of `msg` under the SPKI PEM key
+    /// with SHA-1 (`sha256 == 0`) or SHA-256; 0 otherwise, including on any host error.
+    fn verify(
+        key_pem: *const u8,
+        key_pem_len: usize,
+        sha256: u32,
+        msg: *const u8,
+        msg_len: usize,
+        sig: *const u8,
+        sig_len: usize,
+    ) -> u32;
+}
+
+/// Hands signature checks to the host (see [`verify`]); the key is passed as SPKI PEM, which
+/// the host parses once and caches.
+#[cfg(not(feature = "rust-crypto"))]
+struct HostVerifier;
+
+#[cfg(not(feature = "rust-crypto"))]
+impl SignatureVerifier for HostVerifier {
+    fn verify(
+        &self,
+        key: &PublicKey,
+        hash: HashAlgorithm,
+        message: &[u8],
+        signature: &[u8],
+    ) -> bool {
+        let pem = key.spki_pem();
+        let sha256 = u32::from(hash == HashAlgorithm::Sha256);
+        // SAFETY: every pointer/length pair describes a live slice for the whole call; the host
+        // only reads them.
+        let valid = unsafe {
+            verify(
+                pem.as_ptr(),
+                pem.len(),
+                sha256,
+                message.as_ptr(),
+                message.len(),
+                signature.as_ptr(),
+                signature.len(),
+            )
+        };
+        valid == 1
+    }
 }
