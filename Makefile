@@ -17,7 +17,7 @@ build: ## Build the CLI and the native Lambda bootstrap (release)
 demo: build ## Run the guard on every sample event with the shipped config: allow/deny per event
 	@scripts/demo.sh $(CONFIG) $(EVENTS)
 
-test: lint test-rust test-interop lint-template test-edge test-browser ## Run the whole test suite (what CI runs)
+test: lint test-rust test-interop lint-template test-edge test-browser test-cff ## Run the whole test suite (what CI runs)
 
 test-rust: ## Rust unit, integration, property and vector tests
 	$(CARGO) test --all-targets
@@ -67,3 +67,14 @@ test-browser: ## Headless Chromium: allowed/foreign embeds and a signed link thr
 
 bench-serve: ## Load benchmark (wrk): `edgeguard serve` vs nginx valid_referers; not part of `make test`
 	CARGO=$(CARGO) bench/serve-vs-nginx.sh
+
+.PHONY: cff test-cff
+
+cff: ## CloudFront Functions guard for CONFIG: build/cff/guard.js (fails over 10 KB)
+	$(CARGO) build --bin edgeguard
+	mkdir -p build/cff
+	target/debug/edgeguard cff --config $(CONFIG) --out build/cff/guard.js
+
+test-cff: ## CloudFront Functions guard vs the Rust guard: Node.js differential tests and size checks
+	$(CARGO) build --bin edgeguard
+	node --test tests/cff/

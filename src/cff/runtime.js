@@ -24,7 +24,7 @@ async function handler(event){
 var q=event.request,u=q.uri,h=q.headers||{},i=0,x,g=0;
 if(typeof u!='string'||u[0]!='/'||u.length>8192)return D;
 //#WIDE
-if(/[^\0-\x7f]/.test(u))return D;
+if(/[\ud800-\udfff]/.test(u))return D;
 //#END
 for(;i<R.length;i++)if(R[i][0].test(u))break;
 x=R[i];
@@ -54,7 +54,7 @@ var m=/^(https?):[\/\\]*([^\/\\?#]*)([^#]*)/i.exec(v),a,h,o,s,i;
 if(!m||v.length>4096||/[^!-~]/.test(v)||/[@%]/.test(a=m[2]))return 0;
 s=m[1].toLowerCase();
 if(a[0]=='['){i=a.indexOf(']')+1;h=a.slice(0,i).toLowerCase();o=a.slice(i);if(!i||o&&o[0]!=':')return 0;o=o.slice(1)}
-else{i=a.indexOf(':');if(i<0)i=a.length;h=a.slice(0,i).toLowerCase();o=a.slice(i+1);if(!/^[\w.-]+$/.test(h)||!(h=N(h)))return 0}
+else{i=a.indexOf(':');if(i<0)i=a.length;h=a.slice(0,i).toLowerCase();o=a.slice(i+1);if(!/^[\w-]+(\.[\w-]+)*\.?$/.test(h)||!(h=N(h)))return 0}
 if(!/^\d*$/.test(o)||o>65535)return 0;
 m=m[3];
 return{s:s,h:h,p:o?+o:s=='http'?80:443,q:!m||m[0]=='?'?'/'+m:m,x:/(^|\.)xn--/.test(h),v:h[0]=='[',c:!/[\\"<>^`{}']|\/(\.|%2e){1,2}([\/?]|$)/i.test(m)}}
