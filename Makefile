@@ -68,13 +68,16 @@ test-browser: ## Headless Chromium: allowed/foreign embeds and a signed link thr
 bench-serve: ## Load benchmark (wrk): `edgeguard serve` vs nginx valid_referers; not part of `make test`
 	CARGO=$(CARGO) bench/serve-vs-nginx.sh
 
-.PHONY: cff test-cff
+.PHONY: cff cff-template test-cff
 
 cff: ## CloudFront Functions guard for CONFIG: build/cff/guard.js (fails over 10 KB)
 	$(CARGO) build --bin edgeguard
 	mkdir -p build/cff
 	target/debug/edgeguard cff --config $(CONFIG) --out build/cff/guard.js
 
-test-cff: ## CloudFront Functions guard vs the Rust guard: Node.js differential tests and size checks
-	$(CARGO) build --bin edgeguard
+test-cff: cff-template ## CloudFront Functions guard vs the Rust guard: differential tests, sizes, template
 	node --test tests/cff/
+	.venv/bin/cfn-lint build/cff/template.yaml
+
+cff-template: cff ## build/cff/template.yaml: template.yaml with the generated CloudFront Function; `sam build -t` it
+	node scripts/cff-template.mjs template.yaml build/cff/guard.js build/cff/template.yaml

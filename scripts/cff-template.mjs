@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Renders the SAM template for the CloudFront Functions guard: template.yaml with the code that
+// `edgeguard cff` generated in place of the GuardCloudFrontFunction stub, GuardRuntime defaulting to
+// cloudfront-functions, and CodeUri pointing back at the repository (the output lives in build/cff/).
+// Usage: node scripts/cff-template.mjs TEMPLATE GUARD.js OUT.yaml
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+
+export function render(template, code, codeUri) {
+  const lines = template.split('\n');
+  const at = lines.findIndex((l) => /^ {6}FunctionCode: \|$/.test(l));
+  if (at < 0) throw new Error('template has no `      FunctionCode: |` block to fill');
+  let end = at + 1;
+  while (end < lines.length && (lines[end].startsWith('        ') || lines[end] === '')) end++;
+  while (end > at + 1 && lines[end - 1] === '') end--;
+  const body = code.replace(/\n$/, '').split('\n').map((l) => `        ${l}`);
+  const out = [...lines.slice(0, at + 1), ...body, ...lines.slice(end)].join('\n');
+  return out
+    .replace(/^( {4}Default: )lambda-edge$/m, '$1cloudfront-functions')
+    .replace(/^( {6}CodeUri: )\.$/m, `$1${codeUri}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [templatePath, codePath, outPath] = process.argv.slice(2);
+  if (!outPath) {
+    console.error('usage: node scripts/cff-template.mjs TEMPLATE GUARD.js OUT.yaml');
+    process.exit(2);
+  }
+  const codeUri = relative(dirname(resolve(outPath)), dirname(resolve(templatePath))) || '.';
+  writeFileSync(outPath, render(readFileSync(templatePath, 'utf8'), readFileSync(codePath, 'utf8'), codeUri));
+  console.error(`${outPath}: GuardCloudFrontFunction from ${codePath}; deploy with sam build -t ${outPath}`);
+}
