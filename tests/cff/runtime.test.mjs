@@ -94,3 +94,17 @@ test('the clock of the sandbox is the test clock', async () => {
   const handler = load('async function handler(event){return Date.now()}', { now: NOW });
   assert.equal(await handler({}), NOW * 1000);
 });
+
+test('a redirecting deny answers 302 with location and no body, like the Rust guard', async () => {
+  const config = 'tests/cff/fixtures/redirect.toml';
+  const { code } = generate(config);
+  const request = { uri: '/images/a.png', referer: ['https://evil.com/'] };
+  const result = JSON.parse(JSON.stringify(await load(code)(cffEventFor(request))));
+  const [rust] = (await import('./harness.mjs')).rustBatch(config, [request]);
+  assert.equal(rust.status, 302);
+  assert.deepEqual(result, {
+    statusCode: 302,
+    statusDescription: 'Found',
+    headers: { location: { value: 'https://example.com/hotlink.png' }, 'cache-control': { value: 'no-store' } },
+  });
+});
