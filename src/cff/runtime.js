@@ -10,6 +10,7 @@
 //   P  parse a Referer -> {s scheme, h host, p port, q path+query, x has xn-- label, v IPv6,
 //      c path is already in WHATWG serialised form} or 0 when malformed
 //   N  WHATWG host number check / IPv4 parse and trailing-dot removal ('' = failure)
+//   L  upper bound of the UTF-8 length of uri + query string (Rust denies over 8,192)
 //   M  one pattern against a parsed Referer   F  the rule's Referer check   Q  KeyValueStore lookup
 //   S  signing parameter pre-checks: -1 deny, 0 none, 1 URL, 2 cookies   B  CloudFront base64
 //#KVS
@@ -22,7 +23,7 @@ var K=__K__,W=__W__,Z=['Expires','Policy','Signature','Key-Pair-Id','Hash-Algori
 //#END
 async function handler(event){
 var q=event.request,u=q.uri,h=q.headers||{},i=0,x,g=0;
-if(typeof u!='string'||u[0]!='/'||u.length>8192)return D;
+if(typeof u!='string'||u[0]!='/'||L(u,q.querystring)>8192)return D;
 //#WIDE
 if(/[\ud800-\udfff]/.test(u))return D;
 //#END
@@ -37,6 +38,10 @@ if(x[1]&&!await F(h.referer,x[1],i))return D;
 if(g==1&&x[3])Z.forEach(k=>{delete q.querystring[k]});
 //#END
 return q}
+function L(u,o){
+var n=u.length+u.replace(/[\0-\x7f]/g,'').length+u.replace(/[\0-\u07ff]/g,'').length,k;
+for(k in o)(o[k].multiValue||[o[k]]).forEach(x=>{n+=k.length+(x.value+'').length+2});
+return n}
 //#REF
 async function F(v,c,n){
 if(!v)return c[0];

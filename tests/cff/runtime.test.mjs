@@ -108,3 +108,23 @@ test('a redirecting deny answers 302 with location and no body, like the Rust gu
     headers: { location: { value: 'https://example.com/hotlink.png' }, 'cache-control': { value: 'no-store' } },
   });
 });
+
+test('URI plus query string over 8,192 bytes is denied like the Rust guard; at the limit both allow', async () => {
+  const { code } = generate('guard.toml');
+  const handler = load(code);
+  const cases = [
+    { uri: `/public/${'a'.repeat(8192 - 8)}` },
+    { uri: `/public/${'a'.repeat(8193 - 8)}` },
+    { uri: `/public/${'é'.repeat(4092)}` },
+    { uri: `/public/${'é'.repeat(4093)}` },
+    { uri: `/public/${'€'.repeat(2728)}` },
+    { uri: `/public/${'€'.repeat(2729)}` },
+    { uri: `/public/${'a'.repeat(8000)}`, querystring: `q=${'b'.repeat(300)}` },
+  ];
+  const { rustBatch } = await import('./harness.mjs');
+  const rust = rustBatch('guard.toml', cases);
+  assert.deepEqual(rust.map((r) => r.decision), ['allow', 'deny', 'allow', 'deny', 'allow', 'deny', 'deny']);
+  for (let i = 0; i < cases.length; i++) {
+    assert.equal(verdict(await handler(cffEventFor(cases[i]))).decision, rust[i].decision, `case ${i}`);
+  }
+});
