@@ -55,7 +55,7 @@ invoke: package ## Run the Node.js edge bundle on EVENT=file.json and print its 
 	node scripts/edge-invoke.mjs $(EVENT)
 
 deploy: ## sam build && sam deploy --guided in us-east-1 (interactive, needs AWS credentials; never in CI)
-	sam build --build-in-source && sam deploy --guided --region us-east-1
+	CONFIG=$(CONFIG) sam build --build-in-source && sam deploy --guided --region us-east-1
 
 clean: ## Remove build/ (bundles and zips); target/ is left to cargo
 	rm -rf build
