@@ -56,3 +56,13 @@ test('a failing KeyValueStore fails closed', async () => {
   const js = verdict(await handler(cffEventFor({ uri: '/all/x', referer: ['https://example.com/'] })));
   assert.equal(js.decision, 'deny');
 });
+
+test('hosts over 20 labels are not looked up (listed divergence: the function denies)', async () => {
+  const handler = load(code, { kvs: new Set(data.data.map((e) => e.key)) });
+  const deep = `https://${'a.'.repeat(19)}example.com/`;
+  const deeper = `https://${'a.'.repeat(20)}example.com/`;
+  const rust = rustBatch(CONFIG, [deep, deeper].map((v) => ({ uri: '/all/x', referer: [v] })));
+  assert.deepEqual(rust.map((r) => r.decision), ['allow', 'allow']);
+  assert.equal(verdict(await handler(cffEventFor({ uri: '/all/x', referer: [deep] }))).decision, 'allow');
+  assert.equal(verdict(await handler(cffEventFor({ uri: '/all/x', referer: [deeper] }))).decision, 'deny');
+});
