@@ -28,5 +28,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const codeUri = relative(dirname(resolve(outPath)), dirname(resolve(templatePath))) || '.';
   writeFileSync(outPath, render(readFileSync(templatePath, 'utf8'), readFileSync(codePath, 'utf8'), codeUri));
-  console.error(`${outPath}: GuardCloudFrontFunction from ${codePath}; deploy with sam build -t ${outPath}`);
+  console.error(`${outPath}: GuardCloudFrontFunction from ${codePath}; deploy with sam build --build-in-source -t ${outPath}`);
 }
