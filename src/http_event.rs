@@ -202,4 +202,31 @@ mod tests {
         assert_eq!(title_case("COOKIE"), "Cookie");
         assert_eq!(title_case("a--b"), "A--B");
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(500))]
+
+            #[test]
+            fn any_request_maps_without_panic_and_keeps_every_header_value(
+                headers in proptest::collection::vec(
+                    ("[A-Za-z0-9-]{1,16}", proptest::collection::vec(any::<u8>(), 0..64)),
+                    0..10,
+                ),
+                path in ".{0,64}",
+                query in proptest::option::of(".{0,64}"),
+            ) {
+                let pairs: Vec<(&str, &[u8])> =
+                    headers.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
+                let r = viewer_request(parts(&path, query.as_deref()), pairs);
+                let kept: usize = r.headers.values().map(Vec::len).sum();
+                prop_assert_eq!(kept, headers.len());
+                prop_assert!(r.headers.keys().all(|k| *k == k.to_ascii_lowercase()));
+                prop_assert_eq!(r.uri, path);
+            }
+        }
+    }
 }
