@@ -233,3 +233,19 @@ fn each_request_gets_one_access_log_line_with_decision_and_reason() {
     assert_eq!(log[1]["decision"], "deny");
     assert_eq!(log[1]["reason"], "referer_not_allowed");
 }
+
+#[test]
+fn range_larger_than_one_chunk_is_streamed_from_its_offset() {
+    let (dir, server) = site("bigrange");
+    let r = server.get(
+        "/images/big.bin",
+        &[ALLOWED, ("Range", "bytes=100000-400000")],
+    );
+    let whole = std::fs::read(dir.join("root/images/big.bin")).unwrap();
+    assert_eq!(r.status, 206);
+    assert_eq!(
+        r.header("content-range"),
+        Some("bytes 100000-400000/1000003")
+    );
+    assert_eq!(r.body, &whole[100000..=400000]);
+}

@@ -3,18 +3,18 @@
 
 use super::{text_response, BoxError, ResponseBody};
 use edgeguard::cloudfront::Request;
-use http_body_util::BodyExt;
+use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Bytes, Frame};
 use hyper::header::{HeaderValue, ACCEPT_RANGES, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE};
 use hyper::{Response, StatusCode};
 use percent_encoding::percent_decode_str;
 use std::ffi::OsStr;
-use std::io::SeekFrom;
+use std::io::{Read, Seek, SeekFrom};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use tokio::io::{AsyncRead, AsyncSeekExt, ReadBuf};
+use tokio::io::{AsyncRead, ReadBuf};
 
 /// Bytes read from disk per body frame.
 const CHUNK: usize = 64 * 1024;
@@ -80,82 +80,147 @@ impl DirOrigin {
                 return r;
             }
         };
-        // One trip to the blocking pool for resolve + open + stat, not one per syscall.
+        let range_header = {
+            let mut values = request.header_values("range");
+            match (values.next(), values.next()) {
+                (Some(value), None) if !head => Some(value.to_string()),
+                _ => None,
+            }
+        };
+        // One trip to the blocking pool for resolve + open + stat (+ the read, for a body that
+        // fits in one chunk), not one per syscall.
         let root = self.root.clone();
         let uri = request.uri.clone();
-        let opened = tokio::task::spawn_blocking(move || open_checked(&root, &uri)).await;
-        match opened {
-            Ok(Ok((file, len, path))) => match respond(file, len, &path, request, head).await {
-                Ok(response) => response,
-                Err(_) => text_response(StatusCode::NOT_FOUND, "Not Found\n"),
-            },
-            Ok(Err(PathRejection::Forbidden)) => {
-                text_response(StatusCode::FORBIDDEN, "Forbidden path\n")
-            }
-            Ok(Err(PathRejection::NotFound)) | Err(_) => {
-                text_response(StatusCode::NOT_FOUND, "Not Found\n")
+        let prepared = tokio::task::spawn_blocking(move || {
+            prepare(&root, &uri, range_header.as_deref(), head)
+        })
+        .await;
+        match prepared {
+            Ok(Ok(prepared)) => prepared.into_response(),
+            Ok(Err(Failure::Forbidden)) => text_response(StatusCode::FORBIDDEN, "Forbidden path\n"),
+            Ok(Err(Failure::NotFound)) => text_response(StatusCode::NOT_FOUND, "Not Found\n"),
+            Ok(Err(Failure::Io)) | Err(_) => {
+                text_response(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error\n")
             }
         }
     }
 }
 
-/// Resolves the URI below the root and opens the file: the file, its length and its path.
-fn open_checked(root: &Path, uri: &str) -> Result<(std::fs::File, u64, PathBuf), PathRejection> {
-    let path = resolve(root, uri)?;
-    let file = std::fs::File::open(&path).map_err(|_| PathRejection::NotFound)?;
-    let meta = file.metadata().map_err(|_| PathRejection::NotFound)?;
-    if !meta.is_file() {
-        return Err(PathRejection::NotFound);
-    }
-    Ok((file, meta.len(), path))
+/// Why a file could not be served.
+enum Failure {
+    Forbidden,
+    NotFound,
+    Io,
 }
 
-async fn respond(
-    file: std::fs::File,
+impl From<PathRejection> for Failure {
+    fn from(r: PathRejection) -> Self {
+        match r {
+            PathRejection::Forbidden => Failure::Forbidden,
+            PathRejection::NotFound => Failure::NotFound,
+        }
+    }
+}
+
+/// A file ready to be answered: everything the response head needs, and the body source.
+struct Prepared {
+    path: PathBuf,
     len: u64,
-    path: &Path,
-    request: &Request,
+    range: ByteRange,
+    body: PreparedBody,
+}
+
+enum PreparedBody {
+    /// HEAD or 416: no body.
+    None,
+    /// A body no larger than one chunk, already read.
+    Bytes(Bytes),
+    /// A larger body, positioned at its first byte, streamed chunk by chunk.
+    File(std::fs::File, u64),
+}
+
+/// Blocking: resolves the URI below the root, opens the file, applies the Range, and reads
+/// bodies of at most one chunk right away.
+fn prepare(
+    root: &Path,
+    uri: &str,
+    range_header: Option<&str>,
     head: bool,
-) -> std::io::Result<Response<ResponseBody>> {
-    let range = if head {
-        ByteRange::Full
-    } else {
-        let mut values = request.header_values("range");
-        match (values.next(), values.next()) {
-            (Some(value), None) => parse_range(value, len),
-            _ => ByteRange::Full,
-        }
+) -> Result<Prepared, Failure> {
+    let path = resolve(root, uri)?;
+    let mut file = std::fs::File::open(&path).map_err(|_| Failure::NotFound)?;
+    let meta = file.metadata().map_err(|_| Failure::NotFound)?;
+    if !meta.is_file() {
+        return Err(Failure::NotFound);
+    }
+    let len = meta.len();
+    let range = range_header.map_or(ByteRange::Full, |value| parse_range(value, len));
+    let (start, count) = match range {
+        ByteRange::Full => (0, len),
+        ByteRange::Partial { start, end } => (start, end - start + 1),
+        ByteRange::Unsatisfiable => (0, 0),
     };
-    let content_type = mime_guess::from_path(path).first_or_octet_stream();
-    let mut builder = Response::builder()
-        .header(CONTENT_TYPE, content_type.as_ref())
-        .header(ACCEPT_RANGES, "bytes");
-    let (status, start, count) = match range {
-        ByteRange::Full => (StatusCode::OK, 0, len),
-        ByteRange::Partial { start, end } => {
-            builder = builder.header(CONTENT_RANGE, format!("bytes {start}-{end}/{len}"));
-            (StatusCode::PARTIAL_CONTENT, start, end - start + 1)
-        }
-        ByteRange::Unsatisfiable => {
-            let mut r = text_response(StatusCode::RANGE_NOT_SATISFIABLE, "");
-            r.headers_mut().remove(CONTENT_TYPE);
-            if let Ok(v) = HeaderValue::from_str(&format!("bytes */{len}")) {
-                r.headers_mut().insert(CONTENT_RANGE, v);
-            }
-            return Ok(r);
-        }
-    };
-    builder = builder.status(status).header(CONTENT_LENGTH, count);
-    let body = if head {
-        super::empty_body()
+    let body = if head || range == ByteRange::Unsatisfiable {
+        PreparedBody::None
     } else {
-        let mut file = tokio::fs::File::from_std(file);
         if start > 0 {
-            file.seek(SeekFrom::Start(start)).await?;
+            file.seek(SeekFrom::Start(start)).map_err(|_| Failure::Io)?;
         }
-        FileBody::new(file, count).boxed()
+        match usize::try_from(count) {
+            Ok(small) if small <= CHUNK => {
+                let mut buffer = vec![0; small];
+                file.read_exact(&mut buffer).map_err(|_| Failure::Io)?;
+                PreparedBody::Bytes(Bytes::from(buffer))
+            }
+            _ => PreparedBody::File(file, count),
+        }
     };
-    builder.body(body).map_err(std::io::Error::other)
+    Ok(Prepared {
+        path,
+        len,
+        range,
+        body,
+    })
+}
+
+impl Prepared {
+    fn into_response(self) -> Response<ResponseBody> {
+        let len = self.len;
+        let (status, count) = match self.range {
+            ByteRange::Full => (StatusCode::OK, len),
+            ByteRange::Partial { start, end } => (StatusCode::PARTIAL_CONTENT, end - start + 1),
+            ByteRange::Unsatisfiable => {
+                let mut r = text_response(StatusCode::RANGE_NOT_SATISFIABLE, "");
+                r.headers_mut().remove(CONTENT_TYPE);
+                if let Ok(v) = HeaderValue::from_str(&format!("bytes */{len}")) {
+                    r.headers_mut().insert(CONTENT_RANGE, v);
+                }
+                return r;
+            }
+        };
+        let body = match self.body {
+            PreparedBody::None => super::empty_body(),
+            PreparedBody::Bytes(bytes) => Full::new(bytes).map_err(|never| match never {}).boxed(),
+            PreparedBody::File(file, remaining) => {
+                FileBody::new(tokio::fs::File::from_std(file), remaining).boxed()
+            }
+        };
+        let content_type = mime_guess::from_path(&self.path).first_or_octet_stream();
+        let mut response = Response::new(body);
+        *response.status_mut() = status;
+        let headers = response.headers_mut();
+        if let Ok(v) = HeaderValue::from_str(content_type.as_ref()) {
+            headers.insert(CONTENT_TYPE, v);
+        }
+        headers.insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(count));
+        if let ByteRange::Partial { start, end } = self.range {
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{end}/{len}")) {
+                headers.insert(CONTENT_RANGE, v);
+            }
+        }
+        response
+    }
 }
 
 /// Maps a raw URI to a file below `root` (canonical), or says why not.
