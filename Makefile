@@ -3,10 +3,11 @@
 
 CARGO  ?= cargo
 CONFIG ?= guard.toml
+FUZZ_SECONDS ?= 60
 EVENTS ?= $(wildcard events/*.json)
 
 .PHONY: help build demo test test-rust test-interop lint setup
-.PHONY: package test-edge lint-template build-GuardFunction build-native invoke deploy clean
+.PHONY: fuzz package test-edge lint-template build-GuardFunction build-native invoke deploy clean
 
 help:
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -67,6 +68,9 @@ test-browser: ## Headless Chromium: allowed/foreign embeds and a signed link thr
 
 bench-serve: ## Load benchmark (wrk): `edgeguard serve` vs nginx valid_referers; not part of `make test`
 	CARGO=$(CARGO) bench/serve-vs-nginx.sh
+
+fuzz: ## Run every cargo-fuzz target for FUZZ_SECONDS each (default 60; nightly; installs cargo-fuzz)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
 .PHONY: cff cff-template test-cff
 
