@@ -5,6 +5,7 @@
 #
 #   bench/serve-vs-nginx.sh            # or: make bench-serve
 #   DURATION=5s CONNECTIONS=32 THREADS=2 bench/serve-vs-nginx.sh
+#   EDGEGUARD_BIN=path/to/edgeguard bench/serve-vs-nginx.sh   # a prebuilt binary
 #
 # Cases (each run against both servers, DURATION each):
 #   allowed  GET /images/photo.jpg with Referer https://www.example.com/gallery/  -> 200 (16 KiB)
@@ -37,8 +38,13 @@ for tool in wrk nginx node openssl; do
   }
 done
 
-"$CARGO" build --quiet --release --bin edgeguard
-BIN=target/release/edgeguard
+# EDGEGUARD_BIN=path benchmarks a prebuilt binary (e.g. one built with another opt-level).
+if [ -n "${EDGEGUARD_BIN:-}" ]; then
+  BIN=$EDGEGUARD_BIN
+else
+  "$CARGO" build --quiet --release --bin edgeguard
+  BIN=target/release/edgeguard
+fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/edgeguard-bench.XXXXXX")
 EDGE_PID=""
