@@ -20,5 +20,6 @@ if [ ! -x "$CHROMIUM" ]; then
 fi
 "${CARGO:-cargo}" build --quiet --bin edgeguard
 mkdir -p target/browser-artifacts
-node --test --test-concurrency=1 tests/browser/
+# Bounded: each step has its own 15 s timeout; the whole run gets 5 minutes at most.
+timeout 300 node --test --test-concurrency=1 --test-timeout=120000 tests/browser/
 echo "browser screenshots: target/browser-artifacts/"
