@@ -26,7 +26,7 @@ fi
 
 targets="${FUZZ_TARGETS:-$(cd fuzz && cargo "+$TOOLCHAIN" fuzz list)}"
 cd fuzz
-cargo "+$TOOLCHAIN" fuzz build $targets 2>&1 | tail -n 3
+for t in $targets; do cargo "+$TOOLCHAIN" fuzz build "$t" 2>&1 | tail -n 1; done
 for t in $targets; do
     mkdir -p "corpus/$t" "corpus-work/$t"
     echo "fuzz: $t for ${FUZZ_SECONDS}s"

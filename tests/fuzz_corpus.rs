@@ -16,6 +16,8 @@ const TARGETS: &[(&str, Harness)] = &[
     ("referer", fuzz_harness::referer),
     ("referer_pattern", fuzz_harness::referer_pattern),
     ("path_glob", fuzz_harness::path_glob),
+    ("signed_params", fuzz_harness::signed_params),
+    ("policy", fuzz_harness::policy),
 ];
 
 fn fuzz_dir() -> PathBuf {
@@ -92,6 +94,16 @@ fn referer_pattern_corpus_replays_clean() {
 #[test]
 fn path_glob_corpus_replays_clean() {
     assert!(replay("path_glob") > 0, "empty corpus");
+}
+
+#[test]
+fn signed_params_corpus_replays_clean() {
+    assert!(replay("signed_params") > 0, "empty corpus");
+}
+
+#[test]
+fn policy_corpus_replays_clean() {
+    assert!(replay("policy") > 0, "empty corpus");
 }
 
 #[test]
