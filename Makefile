@@ -7,7 +7,7 @@ FUZZ_SECONDS ?= 60
 EVENTS ?= $(wildcard events/*.json)
 
 .PHONY: help build demo test test-rust test-interop lint setup
-.PHONY: fuzz package test-edge lint-template build-GuardFunction build-native invoke deploy clean
+.PHONY: fuzz bench package test-edge lint-template build-GuardFunction build-native invoke deploy clean
 
 help:
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -85,3 +85,9 @@ test-cff: cff-template ## CloudFront Functions guard vs the Rust guard: differen
 
 cff-template: cff ## build/cff/template.yaml: template.yaml with the generated CloudFront Function; `sam build -t` it
 	node scripts/cff-template.mjs template.yaml build/cff/guard.js build/cff/template.yaml
+
+bench: ## Benchmarks, not pass/fail (< 10 min): criterion, RustCrypto vs openssl, edge bundle vs plain Node.js
+	$(CARGO) bench --bench guard
+	CARGO=$(CARGO) bench/native-vs-openssl.sh
+	CARGO=$(CARGO) scripts/package-edge.sh guard.toml
+	node bench/edge-vs-node.mjs
