@@ -71,7 +71,10 @@ fn the_required_referer_cases_are_all_present() {
         "referer-twice",
         "path-unmatched",
     ] {
-        assert!(names.iter().any(|n| n == required), "events/{required}.json missing");
+        assert!(
+            names.iter().any(|n| n == required),
+            "events/{required}.json missing"
+        );
     }
 }
 
