@@ -17,8 +17,11 @@ line=$(openssl speed -seconds "$OPENSSL_SECONDS" rsa2048 2>/dev/null | awk '/^rs
 openssl_verify_s=$(echo "$line" | awk '{sub("s$", "", $5); print $5}')
 
 # Criterion: the raw verify and the two decisions it bounds (filters are regexes).
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 "$CARGO" bench --bench guard -- \
-    'raw_verify/rsa_crate|decide/canned_rsa2048_sha1$|end_to_end/canned_rsa2048_sha1$' >/dev/null
+    'raw_verify/rsa_crate|decide/canned_rsa2048_sha1$|end_to_end/canned_rsa2048_sha1$' >"$log" 2>&1 ||
+    { cat "$log" >&2; exit 1; }
 
 python3 - "$TARGET_DIR/criterion" "$openssl_verify_s" "$(openssl version | cut -d' ' -f1-2)" <<'PY'
 import json, sys, os
