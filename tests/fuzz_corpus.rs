@@ -18,6 +18,7 @@ const TARGETS: &[(&str, Harness)] = &[
     ("path_glob", fuzz_harness::path_glob),
     ("signed_params", fuzz_harness::signed_params),
     ("policy", fuzz_harness::policy),
+    ("http_request", fuzz_harness::http_request),
 ];
 
 fn fuzz_dir() -> PathBuf {
@@ -104,6 +105,11 @@ fn signed_params_corpus_replays_clean() {
 #[test]
 fn policy_corpus_replays_clean() {
     assert!(replay("policy") > 0, "empty corpus");
+}
+
+#[test]
+fn http_request_corpus_replays_clean() {
+    assert!(replay("http_request") > 0, "empty corpus");
 }
 
 #[test]

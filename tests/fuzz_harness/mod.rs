@@ -429,3 +429,51 @@ pub fn policy(data: &[u8]) {
         );
     }
 }
+
+// --- local edge: HTTP request -> viewer-request event -------------------------------------
+
+/// An HTTP request as `edgeguard serve` receives it (NUL-separated: path, query, then header
+/// name/value pairs, values as raw bytes) mapped to the viewer-request `Request` and decided by
+/// the shipped guard. No Referer may be lost or invented by the mapping.
+pub fn http_request(data: &[u8]) {
+    use edgeguard::http_event::{viewer_request, HttpRequestParts};
+    let raw: Vec<&[u8]> = data.split(|b| *b == 0).collect();
+    let text = |i: usize| raw.get(i).map(|b| String::from_utf8_lossy(b).into_owned());
+    let path = text(0).unwrap_or_else(|| "/".into());
+    let query = text(1);
+    let names: Vec<String> = raw
+        .iter()
+        .skip(2)
+        .step_by(2)
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .collect();
+    let values: Vec<&[u8]> = raw.iter().skip(3).step_by(2).copied().collect();
+    let headers: Vec<(&str, &[u8])> = names
+        .iter()
+        .map(String::as_str)
+        .zip(values.iter().copied())
+        .collect();
+    let sent_referers = headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("referer"))
+        .count();
+    let request = viewer_request(
+        HttpRequestParts {
+            method: "GET",
+            path: &path,
+            query: query.as_deref(),
+            client_ip: "203.0.113.178",
+            host_override: None,
+        },
+        headers.iter().copied(),
+    );
+    for key in request.headers.keys() {
+        assert_eq!(*key, key.to_ascii_lowercase(), "header key not lower-case");
+    }
+    assert_eq!(
+        request.header_values("referer").count(),
+        sent_referers,
+        "the mapping lost or invented a Referer"
+    );
+    check_request_decision(shipped_guard(), &request);
+}
