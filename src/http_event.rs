@@ -61,7 +61,7 @@ pub fn viewer_request<'a>(
         querystring: parts.query.unwrap_or("").to_string(),
         uri: parts.path.to_string(),
         body: None,
-        extra: Default::default(),
+        origin: None,
     }
 }
 

@@ -366,7 +366,7 @@ fn a_second_referer_under_a_differently_cased_key_is_still_seen() {
         querystring: String::new(),
         uri: "/images/a.png".into(),
         body: None,
-        extra: Default::default(),
+        origin: None,
     };
     assert_eq!(
         policy().check(request.header_values("referer")),

@@ -206,7 +206,7 @@ impl Req {
             querystring: self.query.clone(),
             uri: self.path.clone(),
             body: None,
-            extra: Default::default(),
+            origin: None,
         };
         match guard().decide(&request, NOW) {
             Decision::Allow { signed: true, .. } => Ok(()),

@@ -56,7 +56,7 @@ fn request(url: &str, referer: Option<&str>, cookie: Option<&str>) -> Request {
         querystring: query.into(),
         uri: uri.into(),
         body: None,
-        extra: Default::default(),
+        origin: None,
     }
 }
 

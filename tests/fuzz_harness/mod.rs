@@ -142,7 +142,7 @@ pub fn request(data: &[u8]) {
         querystring: get(1).unwrap_or_default(),
         uri: get(0).unwrap_or_default(),
         body: None,
-        extra: Default::default(),
+        origin: None,
     };
     check_request_decision(shipped_guard(), &request);
 }

@@ -142,6 +142,6 @@ fn request(input: BatchRequest) -> Request {
         querystring: input.querystring,
         uri: input.uri,
         body: None,
-        extra: Default::default(),
+        origin: None,
     }
 }

@@ -103,6 +103,6 @@ fn synthetic_request(args: &Args) -> Result<Request, String> {
         querystring: url.query().unwrap_or("").to_string(),
         uri: url.path().to_string(),
         body: None,
-        extra: Default::default(),
+        origin: None,
     })
 }
