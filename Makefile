@@ -55,8 +55,11 @@ invoke: package ## Run the Node.js edge bundle on EVENT=file.json and print its 
 	@test -n "$(EVENT)" || { echo "usage: make invoke EVENT=events/referer-allowed.json" >&2; exit 2; }
 	node scripts/edge-invoke.mjs $(EVENT)
 
-deploy: ## sam build && sam deploy --guided in us-east-1 (interactive, needs AWS credentials; never in CI)
-	CONFIG=$(CONFIG) sam build --build-in-source && sam deploy --guided --region us-east-1
+GUARD_RUNTIME ?= lambda-edge
+
+deploy: cff-template ## sam build && sam deploy --guided in us-east-1 (GUARD_RUNTIME=lambda-edge|cloudfront-functions; needs AWS credentials; never in CI)
+	CONFIG=$(CONFIG) sam build --build-in-source -t build/cff/template.yaml
+	sam deploy --guided --region us-east-1 --parameter-overrides GuardRuntime=$(GUARD_RUNTIME)
 
 clean: ## Remove build/ (bundles and zips); target/ is left to cargo
 	rm -rf build
