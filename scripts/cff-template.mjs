@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Renders the SAM template for the CloudFront Functions guard: template.yaml with the code that
-// `edgeguard cff` generated in place of the GuardCloudFrontFunction stub, GuardRuntime defaulting to
+// `edgeguard cff` generated in place of the GuardCloudFrontFunction code (the one generated from guard.toml), GuardRuntime defaulting to
 // cloudfront-functions, and CodeUri pointing back at the repository (the output lives in build/cff/).
 // Usage: node scripts/cff-template.mjs TEMPLATE GUARD.js OUT.yaml
 import { readFileSync, writeFileSync } from 'node:fs';

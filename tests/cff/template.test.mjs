@@ -1,6 +1,6 @@
 // The SAM template offers the CloudFront Functions guard: a GuardRuntime parameter, a
 // cloudfront-js-2.0 function associated instead of Lambda@Edge, and `make cff-template` rendering
-// the generated code into it (the checked-in stub denies everything).
+// the generated code into it (the checked-in function is the one generated from guard.toml).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -31,9 +31,11 @@ test('the CloudFront Function is cloudfront-js-2.0 and auto-published', () => {
   assert.match(template, /Runtime: cloudfront-js-2.0/);
 });
 
-test('the checked-in stub fails closed', async () => {
-  const result = await load(functionCode(template))(cffEventFor({ uri: '/public/a.css' }));
-  assert.deepEqual(verdict(result), { decision: 'deny', status: 503 });
+test('the checked-in function is exactly the guard generated from guard.toml', async () => {
+  assert.equal(functionCode(template), generate('guard.toml').code);
+  const guard = load(functionCode(template));
+  assert.deepEqual(verdict(await guard(cffEventFor({ uri: '/public/a.css' }))), { decision: 'allow', status: null });
+  assert.equal(verdict(await guard(cffEventFor({ uri: '/admin/x' }))).decision, 'deny');
 });
 
 test('cff-template renders exactly the generated code into the function', () => {
@@ -42,5 +44,6 @@ test('cff-template renders exactly the generated code into the function', () => 
   assert.equal(functionCode(rendered), code);
   assert.match(rendered, /^ {4}Default: cloudfront-functions$/m);
   assert.match(rendered, /^ {6}CodeUri: \.\.\/\.\.$/m);
-  assert.equal(rendered.split('\n').length, template.split('\n').length - 2 + code.split('\n').length - 1);
+  const checkedIn = functionCode(template).split('\n').length;
+  assert.equal(rendered.split('\n').length, template.split('\n').length - checkedIn + code.split('\n').length);
 });
