@@ -18,7 +18,7 @@ build: ## Build the CLI and the native Lambda bootstrap (release)
 demo: build ## Run the guard on every sample event with the shipped config: allow/deny per event
 	@scripts/demo.sh $(CONFIG) $(EVENTS)
 
-test: lint test-rust test-interop lint-template test-edge test-browser test-cff ## Run the whole test suite (what CI runs)
+test: setup lint test-rust test-interop lint-template test-edge test-browser test-cff ## Install the test tools (scripts/setup.sh), then run the whole test suite (what CI runs)
 
 test-rust: ## Rust unit, integration, property and vector tests
 	$(CARGO) test --all-targets
