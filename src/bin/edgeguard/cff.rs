@@ -3,7 +3,7 @@
 
 use crate::{load_config, now_or};
 use edgeguard::cff::{self, CffOptions};
-use edgeguard::cloudfront::{HandlerResult, Header, Headers, Request};
+use edgeguard::cloudfront::{HandlerResult, Request};
 use edgeguard::{Decision, Guard};
 use serde::Deserialize;
 use serde_json::json;
@@ -117,31 +117,12 @@ pub fn run_batch(args: BatchArgs) -> Result<ExitCode, String> {
 }
 
 fn request(input: BatchRequest) -> Request {
-    let entry = |key: &str, value: &str| Header {
-        key: Some(key.to_string()),
-        value: value.to_string(),
-    };
-    let mut headers = Headers::new();
-    headers.insert(
-        "host".into(),
-        vec![entry("Host", "d111111abcdef8.cloudfront.net")],
-    );
-    if !input.referer.is_empty() {
-        headers.insert(
-            "referer".into(),
-            input.referer.iter().map(|r| entry("Referer", r)).collect(),
-        );
-    }
-    if let Some(cookie) = &input.cookie {
-        headers.insert("cookie".into(), vec![entry("Cookie", cookie)]);
-    }
-    Request {
-        client_ip: "203.0.113.10".into(),
-        headers,
-        method: "GET".into(),
-        querystring: input.querystring,
-        uri: input.uri,
-        body: None,
-        origin: None,
-    }
+    crate::check::synthetic_get(
+        &input.uri,
+        &input.querystring,
+        "d111111abcdef8.cloudfront.net",
+        &input.referer,
+        input.cookie.as_deref(),
+        "203.0.113.10",
+    )
 }

@@ -1,7 +1,8 @@
 //! `edgeguard check`: decide a synthetic GET, for trying rules from the shell.
 
 use crate::{load_config, now_or};
-use edgeguard::cloudfront::{HandlerResult, Header, Headers, Request};
+use edgeguard::cloudfront::{HandlerResult, Request};
+use edgeguard::http_event::{viewer_request, HttpRequestParts};
 use edgeguard::{Decision, Guard};
 use serde_json::json;
 use std::path::PathBuf;
@@ -81,28 +82,37 @@ fn synthetic_request(args: &Args) -> Result<Request, String> {
         Some(p) => format!("{host}:{p}"),
         None => host.to_string(),
     };
-    let mut headers = Headers::new();
-    let entry = |key: &str, value: &str| Header {
-        key: Some(key.to_string()),
-        value: value.to_string(),
-    };
-    headers.insert("host".into(), vec![entry("Host", &authority)]);
-    if !args.referer.is_empty() {
-        headers.insert(
-            "referer".into(),
-            args.referer.iter().map(|r| entry("Referer", r)).collect(),
-        );
-    }
-    if let Some(cookie) = &args.cookie {
-        headers.insert("cookie".into(), vec![entry("Cookie", cookie)]);
-    }
-    Ok(Request {
-        client_ip: args.client_ip.clone(),
+    Ok(synthetic_get(
+        url.path(),
+        url.query().unwrap_or(""),
+        &authority,
+        &args.referer,
+        args.cookie.as_deref(),
+        &args.client_ip,
+    ))
+}
+
+/// A GET as a browser would send it: Host, one Referer header per value, an optional Cookie.
+/// Built by the same mapping `edgeguard serve` uses, so synthetic requests match real ones.
+pub fn synthetic_get(
+    path: &str,
+    query: &str,
+    host: &str,
+    referers: &[String],
+    cookie: Option<&str>,
+    client_ip: &str,
+) -> Request {
+    let headers = std::iter::once(("Host", host.as_bytes()))
+        .chain(referers.iter().map(|r| ("Referer", r.as_bytes())))
+        .chain(cookie.map(|c| ("Cookie", c.as_bytes())));
+    viewer_request(
+        HttpRequestParts {
+            method: "GET",
+            path,
+            query: Some(query),
+            client_ip,
+            host_override: None,
+        },
         headers,
-        method: "GET".into(),
-        querystring: url.query().unwrap_or("").to_string(),
-        uri: url.path().to_string(),
-        body: None,
-        origin: None,
-    })
+    )
 }
