@@ -1,5 +1,5 @@
 //! nginx `valid_referers` conformance: every case of nginx-tests `referer.t`
-//! (../shared/vectors/nginx-referer-cases.json) runs against the equivalent edgeguard rule.
+//! (tests/vectors/nginx-referer-cases.json, vendored: see tests/vectors/README.md) runs against the equivalent edgeguard rule.
 //! Where edgeguard is deliberately stricter, or cannot express a directive, the case is listed
 //! below with the reason, and the test checks that the listed divergence really exists.
 
@@ -45,8 +45,11 @@ const DIVERGENCES: &[(&str, &str)] = &[
 ];
 
 fn cases() -> Vec<Value> {
-    let text = std::fs::read_to_string("../shared/vectors/nginx-referer-cases.json")
-        .expect("../shared/vectors/nginx-referer-cases.json (shared/ beside the checkout)");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/vectors/nginx-referer-cases.json"
+    );
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let doc: Value = serde_json::from_str(&text).expect("JSON");
     doc["cases"].as_array().expect("cases").clone()
 }

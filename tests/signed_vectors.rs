@@ -1,4 +1,4 @@
-//! Every public CloudFront signing vector in ../shared/vectors/ (all files but nginx-*), run as
+//! Every public CloudFront signing vector vendored in tests/vectors/ (all files but nginx-*; provenance in its README), run as
 //! table tests with an injected clock (their expiries are in the past): each signed URL and
 //! cookie must verify just before its expiry and be refused at it, the negative vectors must be
 //! refused with the right reason, and the signer must reproduce the deterministic (RSA)
@@ -16,7 +16,7 @@ use signed_support::*;
 use std::path::PathBuf;
 
 fn vectors_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors")
 }
 
 fn load(name: &str) -> Value {
@@ -55,7 +55,7 @@ const FILES_COVERED: [&str; 8] = [
 #[test]
 fn every_cloudfront_vector_file_is_covered_by_a_test_here() {
     let mut present: Vec<String> = std::fs::read_dir(vectors_dir())
-        .expect("../shared/vectors exists beside the checkout")
+        .expect("tests/vectors exists")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".json") && !n.starts_with("nginx-"))
         .collect();
