@@ -23,7 +23,7 @@ test: setup lint test-rust test-interop lint-template test-edge test-browser tes
 test-rust: ## Rust unit, integration, property and vector tests
 	$(CARGO) test --all-targets
 
-test-interop: ## Signed URLs/cookies from botocore and @aws-sdk/cloudfront-signer vs edgeguard check/sign
+test-interop: ## Signed URLs/cookies from botocore, aws cloudfront sign, @aws-sdk/cloudfront-signer and aws-cloudfront-sign vs edgeguard check/sign
 	$(CARGO) build --bin edgeguard
 	.venv/bin/python tests/interop/run.py target/debug/edgeguard
 

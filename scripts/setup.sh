@@ -7,10 +7,11 @@ cd "$(dirname "$0")/.."
 rustup component add rustfmt clippy >/dev/null
 rustup target add wasm32-unknown-unknown >/dev/null
 
-# Node.js tools (wasm-opt from binaryen, the AWS JS signer for interop tests, Playwright core).
+# Node.js tools (wasm-opt from binaryen, the JS signers @aws-sdk/cloudfront-signer and
+# aws-cloudfront-sign for interop tests, Playwright core).
 npm ci --no-audit --no-fund --loglevel=error
 
-# Python tools (botocore for signer interop, cfn-lint for the SAM template) in a local venv.
+# Python tools (botocore and the AWS CLI v1 for signer interop, cfn-lint for the SAM template) in a local venv.
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi

@@ -335,10 +335,33 @@ fn cases() -> Vec<(&'static str, Req, Result<(), Reason>)> {
             deny(SignatureMalformed),
         ),
         (
-            "signature percent-encoded",
+            // Values are percent-decoded once (signers write `~` as `%7E`): the same signature.
+            "signature with a percent-encoded character, same value",
             get(with_param(&c, "Signature", |v| {
                 format!("%{:02X}{}", v.as_bytes()[0], &v[1..])
             })),
+            ALLOW,
+        ),
+        (
+            "signature double percent-encoded",
+            get(with_param(&c, "Signature", |v| {
+                format!("%25{:02X}{}", v.as_bytes()[0], &v[1..])
+            })),
+            deny(SignatureMalformed),
+        ),
+        (
+            "signature with a broken percent escape",
+            get(with_param(&c, "Signature", |v| format!("%G{v}"))),
+            deny(SignatureMalformed),
+        ),
+        (
+            "signature with an escape that is not UTF-8",
+            get(with_param(&c, "Signature", |v| format!("%FF{v}"))),
+            deny(SignatureMalformed),
+        ),
+        (
+            "signature with an encoded plus sign",
+            get(with_param(&c, "Signature", |v| format!("%2B{}", &v[1..]))),
             deny(SignatureMalformed),
         ),
         (
@@ -392,8 +415,14 @@ fn cases() -> Vec<(&'static str, Req, Result<(), Reason>)> {
             deny(SignatureMalformed),
         ),
         (
-            "expires percent-encoded digit",
+            // `%31798761600` decodes to the signed number itself.
+            "expires with a percent-encoded digit, same number",
             get(with_param(&c, "Expires", |v| format!("%3{v}"))),
+            ALLOW,
+        ),
+        (
+            "expires with a percent-encoded plus sign",
+            get(with_param(&c, "Expires", |v| format!("%2B{v}"))),
             deny(SignatureMalformed),
         ),
         (
@@ -455,9 +484,78 @@ fn cases() -> Vec<(&'static str, Req, Result<(), Reason>)> {
             deny(SignatureMalformed),
         ),
         ("nothing at all", get(""), deny(SignatureMissing)),
+        // Policy governs, an Expires beside it is ignored (not signed): no canned/custom mix-up.
         (
-            "both expires and policy",
+            "canned URL with another URL's Policy beside its Expires",
             get(format!("{c}&Policy={}", param(&wild, "Policy"))),
+            deny(SignatureInvalid),
+        ),
+        (
+            "canned URL with a forged Resource-* Policy beside its Expires",
+            get(format!(
+                "{c}&Policy={}",
+                b64::encode(policy_json("*", &until()).as_bytes())
+            )),
+            deny(SignatureInvalid),
+        ),
+        (
+            "custom wildcard URL with an ignored Expires (aws-cloudfront-sign's form)",
+            get(format!("Expires={EXPIRES}&{wild}")),
+            ALLOW,
+        ),
+        (
+            "custom wildcard URL with a junk Expires beside it",
+            get(format!("{wild}&Expires=junk")),
+            ALLOW,
+        ),
+        (
+            "expired custom policy with a future Expires beside it",
+            get(format!(
+                "{}&Expires=2147483647",
+                custom(
+                    &url(),
+                    &format!(r#""DateLessThan":{{"AWS:EpochTime":{}}}"#, NOW - 1)
+                )
+            )),
+            deny(Expired),
+        ),
+        (
+            "expired canned policy bytes sent as Policy with a future Expires",
+            get(format!(
+                "Expires=2147483647&{}",
+                custom_raw(
+                    &edgeguard::signed::policy::canned_policy(&url(), NOW - 1),
+                    RSA,
+                    HashAlgorithm::Sha1
+                )
+            )),
+            deny(Expired),
+        ),
+        (
+            "canned signature re-sent with its canned policy bytes but a later Expires",
+            get(format!(
+                "Expires={}&Policy={}&Signature={sig}&Key-Pair-Id={RSA}",
+                EXPIRES + 1,
+                b64::encode(canned_policy_bytes.as_bytes())
+            )),
+            ALLOW,
+        ),
+        (
+            "custom signature sent as canned after dropping its Policy",
+            get(format!(
+                "Expires={EXPIRES}&{}",
+                without_param(&wild, "Policy")
+            )),
+            deny(SignatureInvalid),
+        ),
+        (
+            "Expires twice beside a Policy",
+            get(format!("{wild}&Expires=1&Expires=1")),
+            deny(SignatureMalformed),
+        ),
+        (
+            "Policy twice",
+            get(format!("{wild}&Policy={}", param(&wild, "Policy"))),
             deny(SignatureMalformed),
         ),
         (
@@ -787,6 +885,32 @@ fn cases() -> Vec<(&'static str, Req, Result<(), Reason>)> {
                 .collect::<Vec<_>>()
                 .join("; ")]),
             deny(SignatureInvalid),
+        ),
+        (
+            "cookie values with percent-encoded characters, same values",
+            with_cookies(vec![cookies()
+                .iter()
+                .map(|c| {
+                    let (name, value) = c.split_once('=').unwrap();
+                    format!("{name}=%{:02x}{}", value.as_bytes()[0], &value[1..])
+                })
+                .collect::<Vec<_>>()
+                .join("; ")]),
+            ALLOW,
+        ),
+        (
+            "cookie signature double percent-encoded",
+            with_cookies(vec![cookies()
+                .iter()
+                .map(|c| match c.strip_prefix("CloudFront-Signature=") {
+                    Some(v) => {
+                        format!("CloudFront-Signature=%25{:02X}{}", v.as_bytes()[0], &v[1..])
+                    }
+                    None => c.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join("; ")]),
+            deny(SignatureMalformed),
         ),
         (
             "cookie key id replaced",

@@ -213,3 +213,48 @@ fn config_check_rejects_a_bad_config_with_exit_2() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.toml:2: rules[0].paths[0]"), "{err}");
 }
+
+#[test]
+fn sign_reads_an_rsa_key_in_pkcs8_and_in_pkcs1_form_alike() {
+    // OpenSSL 3's `openssl genrsa` writes PKCS#8 (`BEGIN PRIVATE KEY`), `-traditional` and older
+    // releases PKCS#1 (`BEGIN RSA PRIVATE KEY`), the only form the AWS CLI v1 reads.
+    use p256::pkcs8::{DecodePrivateKey, LineEnding};
+    use rsa::pkcs1::EncodeRsaPrivateKey;
+    let pkcs8_path = "tests/fixtures/keys/K2JCJMDEHXQW5F.private.pem";
+    let pkcs8 = std::fs::read_to_string(pkcs8_path).unwrap();
+    assert!(pkcs8.starts_with("-----BEGIN PRIVATE KEY-----"));
+    let pkcs1 = rsa::PrivateKey::from_pkcs8_pem(&pkcs8)
+        .unwrap()
+        .to_pkcs1_pem(LineEnding::LF)
+        .unwrap();
+    assert!(pkcs1.starts_with("-----BEGIN RSA PRIVATE KEY-----"));
+    let dir = std::env::temp_dir().join(format!("edgeguard-cli-pkcs1-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pkcs1_path = dir.join("key.pem");
+    std::fs::write(&pkcs1_path, pkcs1.as_bytes()).unwrap();
+    let sign = |key: &str| {
+        let out = edgeguard(&[
+            "sign",
+            "--url",
+            "https://d111111abcdef8.cloudfront.net/private/a.mp4",
+            "--key-pair-id",
+            "K2JCJMDEHXQW5F",
+            "--private-key",
+            key,
+            "--date-less-than",
+            "2030-01-01",
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let from_pkcs8 = sign(pkcs8_path);
+    let from_pkcs1 = sign(pkcs1_path.to_str().unwrap());
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(from_pkcs8.contains("&Signature="));
+    assert_eq!(from_pkcs8, from_pkcs1);
+}

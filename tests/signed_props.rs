@@ -116,6 +116,60 @@ proptest! {
     }
 
     #[test]
+    fn percent_encoding_signing_values_and_an_expires_beside_a_policy_change_nothing(
+        path in path(),
+        query in query(),
+        mask in any::<u64>(),
+        lower in any::<bool>(),
+        custom in any::<bool>(),
+        ignored_expires in prop::option::of("[0-9]{0,12}|[A-Za-z~_-]{0,8}"),
+    ) {
+        let url = match &query {
+            Some(q) => format!("https://d111111abcdef8.cloudfront.net{path}?{q}"),
+            None => format!("https://d111111abcdef8.cloudfront.net{path}"),
+        };
+        let options = SignOptions {
+            url: &url,
+            key_pair_id: RSA_ID,
+            date_less_than: 2_000_000_000,
+            date_greater_than: custom.then_some(1_800_000_000),
+            ip_address: None,
+            policy_resource: None,
+            hash: HashAlgorithm::Sha1,
+        };
+        let signed = sign_url(&options, private(RSA_ID)).unwrap();
+        let (base, signed_query) = signed.split_once('?').unwrap();
+        // Characters of the signing values picked by `mask` become `%XX` (or `%xx`).
+        let mut n = 0u32;
+        let encoded: Vec<String> = signed_query
+            .split('&')
+            .map(|piece| match piece.split_once('=') {
+                Some((name, value)) if edgeguard::signed::params::SIGNING_PARAMS.contains(&name) => {
+                    let value: String = value
+                        .bytes()
+                        .map(|b| {
+                            n += 1;
+                            if mask >> (n % 64) & 1 == 1 {
+                                let e = format!("%{b:02X}");
+                                if lower { e.to_lowercase() } else { e }
+                            } else {
+                                char::from(b).to_string()
+                            }
+                        })
+                        .collect();
+                    format!("{name}={value}")
+                }
+                _ => piece.to_string(),
+            })
+            .collect();
+        let mut request = format!("{base}?{}", encoded.join("&"));
+        if let (true, Some(expires)) = (custom, &ignored_expires) {
+            request.push_str(&format!("&Expires={expires}"));
+        }
+        prop_assert_eq!(verify(&request, &[], demo_keys(), 1_900_000_000, "192.0.2.1"), VALID_URL);
+    }
+
+    #[test]
     fn wildcard_policies_cover_their_prefix_and_nothing_else(
         dir in "[a-z]{1,8}",
         rest in path(),
@@ -147,8 +201,8 @@ proptest! {
 
     #[test]
     fn no_query_string_or_cookie_header_panics_the_verifier(
-        query in "\\PC{0,200}|((Expires|Policy|Signature|Key-Pair-Id|Hash-Algorithm|x)=[A-Za-z0-9_~=&-]{0,40}&?){0,6}",
-        cookie in "\\PC{0,200}|((CloudFront-(Expires|Policy|Signature|Key-Pair-Id|Hash-Algorithm)|x)=[A-Za-z0-9_~\"=-]{0,40}; ?){0,6}",
+        query in "\\PC{0,200}|((Expires|Policy|Signature|Key-Pair-Id|Hash-Algorithm|x)=[A-Za-z0-9_~=&%-]{0,40}&?){0,6}",
+        cookie in "\\PC{0,200}|((CloudFront-(Expires|Policy|Signature|Key-Pair-Id|Hash-Algorithm)|x)=[A-Za-z0-9_~\"=%-]{0,40}; ?){0,6}",
         host in prop::option::of("\\PC{0,30}"),
         uri in "\\PC{0,60}",
         client_ip in "\\PC{0,40}",

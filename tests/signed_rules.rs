@@ -84,6 +84,36 @@ fn required_rule_allows_a_valid_signature_and_strips_it() {
 }
 
 #[test]
+fn an_expires_ignored_beside_a_policy_is_stripped_too() {
+    // aws-cloudfront-sign's form: Expires and Policy. The Policy governs; the Expires is still
+    // a signing parameter, so it never reaches the origin or the cache key.
+    let key = PrivateKey::from_pem(
+        &std::fs::read_to_string("tests/fixtures/keys/K2JCJMDEHXQW5F.private.pem").unwrap(),
+    )
+    .unwrap();
+    let url = format!("https://{HOST}/private/a.mp4?quality=hd");
+    let resource = format!("https://{HOST}/private/*");
+    let options = SignOptions {
+        url: &url,
+        key_pair_id: "K2JCJMDEHXQW5F",
+        date_less_than: 2_100_000_000,
+        date_greater_than: None,
+        ip_address: None,
+        policy_resource: Some(&resource),
+        hash: HashAlgorithm::Sha1,
+    };
+    let signed = sign_url(&options, &key).unwrap();
+    let with_expires = signed.replacen("quality=hd&", "quality=hd&Expires=2100000000&", 1);
+    assert!(with_expires.contains("?quality=hd&Expires=2100000000&Policy="));
+    let (decision, result) = guard().respond(request(&with_expires, None, None), NOW);
+    assert!(decision.is_allow(), "{decision:?}");
+    let HandlerResult::Request(forwarded) = result else {
+        panic!("expected the request")
+    };
+    assert_eq!(forwarded.querystring, "quality=hd");
+}
+
+#[test]
 fn required_rule_denies_an_invalid_signature_with_its_reason() {
     let url = signed("/private/a.mp4").replace("/private/a.mp4", "/private/b.mp4");
     assert_eq!(decide(&url, None).reason(), Some(Reason::SignatureInvalid));

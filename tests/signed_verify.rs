@@ -217,17 +217,229 @@ fn duplicate_signing_parameter_is_malformed() {
     );
 }
 
+/// A policy for exactly `{HOST}/a`, valid until EXPIRES (or `until`).
+fn exact_policy(until: i64) -> String {
+    format!(
+        r#"{{"Statement":[{{"Resource":"{HOST}/a","Condition":{{"DateLessThan":{{"AWS:EpochTime":{until}}}}}}}]}}"#
+    )
+}
+
 #[test]
-fn both_expires_and_policy_is_malformed() {
-    let url = with_policy(
-        &format!("{HOST}/a"),
-        r#"{"Statement":[{"Condition":{"DateLessThan":{"AWS:EpochTime":1800000000}}}]}"#,
-    );
+fn policy_governs_and_an_expires_beside_it_is_ignored() {
+    // aws-cloudfront-sign sends both; the Expires is not signed, so any value (even junk) is
+    // ignored, and it is not part of the resource the exact Resource is matched against.
+    let url = with_policy(&format!("{HOST}/a"), &exact_policy(EXPIRES));
     assert_eq!(check(&url), VALID_URL);
+    for expires in ["1800000000", "1", "2147483647", "junk", ""] {
+        assert_eq!(
+            check(&format!("{url}&Expires={expires}")),
+            VALID_URL,
+            "{expires}"
+        );
+        assert_eq!(
+            check(&url.replacen("?", &format!("?Expires={expires}&"), 1)),
+            VALID_URL,
+            "{expires} first"
+        );
+    }
+}
+
+#[test]
+fn an_ignored_expires_does_not_extend_an_expired_policy() {
+    let url = with_policy(&format!("{HOST}/a"), &exact_policy(NOW - 1));
     assert_eq!(
-        check(&format!("{url}&Expires=1800000000")),
+        check(&format!("{url}&Expires=2147483647")),
+        invalid(Reason::Expired)
+    );
+}
+
+#[test]
+fn a_canned_signature_is_not_valid_for_a_policy_put_beside_its_expires() {
+    // Policy governs: the canned signature is then checked over the policy bytes and fails.
+    let url = signed(&format!("{HOST}/a"));
+    let forged = b64::encode(br#"{"Statement":[{"Resource":"*","Condition":{"DateLessThan":{"AWS:EpochTime":1800000000}}}]}"#);
+    assert_eq!(
+        check(&format!("{url}&Policy={forged}")),
+        invalid(Reason::SignatureInvalid)
+    );
+}
+
+#[test]
+fn duplicated_expires_beside_a_policy_is_still_malformed() {
+    let url = with_policy(&format!("{HOST}/a"), &exact_policy(EXPIRES));
+    assert_eq!(
+        check(&format!("{url}&Expires=1&Expires=1")),
         invalid(Reason::SignatureMalformed)
     );
+}
+
+/// The first of `{HOST}/a?n=0`, `/ab?n=0`, `/abc?n=0`, `/a?n=1`, ... whose custom-policy URL
+/// has a `~` in both its Signature and its Policy (the policy's `?` turns into `~` at one of
+/// three alignments; deterministic: RSA PKCS#1 v1.5 and fixed inputs).
+fn custom_url_with_tildes() -> String {
+    (0..60)
+        .map(|i| {
+            let resource = format!("{HOST}/{}?n={}", &"abc"[..1 + i % 3], i / 3);
+            let policy = format!(
+                r#"{{"Statement":[{{"Resource":"{resource}","Condition":{{"DateLessThan":{{"AWS:EpochTime":{EXPIRES}}}}}}}]}}"#
+            );
+            with_policy(&resource, &policy)
+        })
+        .find(|url| {
+            let p = split_url(url);
+            let value = |name: &str| {
+                p.query
+                    .split('&')
+                    .find_map(|x| x.strip_prefix(name))
+                    .unwrap_or("")
+                    .to_string()
+            };
+            value("Signature=").contains('~') && value("Policy=").contains('~')
+        })
+        .expect("some signature and policy hold a ~")
+}
+
+/// Rewrites the value of query parameter `name` with `f`.
+fn map_param(url: &str, name: &str, f: impl Fn(&str) -> String) -> String {
+    let (base, query) = url.split_once('?').unwrap();
+    let query: Vec<String> = query
+        .split('&')
+        .map(|p| match p.strip_prefix(&format!("{name}=")) {
+            Some(v) => format!("{name}={}", f(v)),
+            None => p.to_string(),
+        })
+        .collect();
+    format!("{base}?{}", query.join("&"))
+}
+
+/// Every byte as `%XX` (upper-case hex) or `%xx` (lower-case).
+fn encode_all(value: &str, lower: bool) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            let e = format!("%{b:02X}");
+            if lower {
+                e.to_lowercase()
+            } else {
+                e
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn percent_encoded_tilde_in_signature_policy_and_key_id_is_decoded() {
+    let url = custom_url_with_tildes();
+    assert_eq!(check(&url), VALID_URL);
+    for tilde in ["%7E", "%7e"] {
+        let encoded = map_param(&url, "Signature", |v| v.replace('~', tilde));
+        let encoded = map_param(&encoded, "Policy", |v| v.replace('~', tilde));
+        let encoded = map_param(&encoded, "Key-Pair-Id", |v| {
+            format!("{}{}", encode_all(&v[..1], false), &v[1..])
+        });
+        assert!(encoded.contains(tilde));
+        assert_eq!(check(&encoded), VALID_URL, "{tilde}");
+    }
+}
+
+#[test]
+fn every_character_of_a_signing_value_may_be_percent_encoded() {
+    let url = signed(&format!("{HOST}/a"));
+    for name in ["Expires", "Signature", "Key-Pair-Id"] {
+        for lower in [false, true] {
+            let encoded = map_param(&url, name, |v| encode_all(v, lower));
+            assert_eq!(check(&encoded), VALID_URL, "{name} lower={lower}");
+        }
+    }
+}
+
+#[test]
+fn signed_cookies_with_percent_encoded_values_are_valid() {
+    let mut o = opts("https://d111111abcdef8.cloudfront.net/a");
+    o.policy_resource = Some("https://d111111abcdef8.cloudfront.net/*");
+    let cookies = sign_cookies(&o, &private(RSA_ID)).unwrap();
+    let encoded: Vec<(String, String)> = cookies
+        .iter()
+        .map(|(n, v)| (n.clone(), encode_all(v, false)))
+        .collect();
+    let line = cookie_header(encoded.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+    assert_eq!(
+        verify(&format!("{HOST}/b"), &[&line], &demo_keys(), NOW, IP),
+        VALID_COOKIE
+    );
+    let quoted = encoded
+        .iter()
+        .map(|(n, v)| format!("{n}=\"{v}\""))
+        .collect::<Vec<_>>()
+        .join("; ");
+    assert_eq!(
+        verify(&format!("{HOST}/b"), &[&quoted], &demo_keys(), NOW, IP),
+        VALID_COOKIE
+    );
+}
+
+#[test]
+fn double_percent_encoded_values_are_malformed() {
+    // `%257E` decodes once to `%7E`, which is not CloudFront base64.
+    let url = custom_url_with_tildes();
+    for name in ["Signature", "Policy"] {
+        let twice = map_param(&url, name, |v| v.replace('~', "%257E"));
+        assert_eq!(check(&twice), invalid(Reason::SignatureMalformed), "{name}");
+    }
+    let mut o = opts("https://d111111abcdef8.cloudfront.net/a");
+    o.policy_resource = Some("https://d111111abcdef8.cloudfront.net/*");
+    let cookies = sign_cookies(&o, &private(RSA_ID)).unwrap();
+    let line = cookie_header(cookies.iter().map(|(n, v)| {
+        (
+            n.as_str(),
+            if n == "CloudFront-Signature" {
+                "%2541AAA"
+            } else {
+                v.as_str()
+            },
+        )
+    }));
+    assert_eq!(
+        verify(&format!("{HOST}/b"), &[&line], &demo_keys(), NOW, IP),
+        invalid(Reason::SignatureMalformed)
+    );
+}
+
+#[test]
+fn broken_percent_escapes_in_signing_values_are_malformed() {
+    let url = signed(&format!("{HOST}/a"));
+    for (name, bad) in [
+        ("Signature", "%"),
+        ("Signature", "%7"),
+        ("Signature", "%GG"),
+        ("Key-Pair-Id", "%FF"),
+        ("Expires", "%C0%B1"),
+    ] {
+        let broken = map_param(&url, name, |v| format!("{v}{bad}"));
+        assert_eq!(
+            check(&broken),
+            invalid(Reason::SignatureMalformed),
+            "{name}{bad}"
+        );
+    }
+}
+
+#[test]
+fn canned_resource_is_rebuilt_from_the_raw_query_not_a_decoded_one() {
+    // Only signing values are decoded: `%7E` in an own parameter is signed as `%7E`.
+    let url = signed(&format!("{HOST}/a?name=%7Efile&x=a%2Bb"));
+    assert_eq!(check(&url), VALID_URL);
+    assert_eq!(
+        check(&url.replace("name=%7Efile", "name=~file")),
+        invalid(Reason::SignatureInvalid)
+    );
+    assert_eq!(
+        check(&url.replace("x=a%2Bb", "x=a+b")),
+        invalid(Reason::SignatureInvalid)
+    );
+    // Encoding the signing values does not change the own query either.
+    let encoded = map_param(&url, "Signature", |v| encode_all(v, true));
+    assert_eq!(check(&encoded), VALID_URL);
 }
 
 #[test]
@@ -266,7 +478,8 @@ fn non_digit_or_out_of_range_expires_is_malformed() {
     for bad in [
         "18e8",
         "-1",
-        "%31800000000",
+        "%2B1800000000",
+        "%201800000000",
         "1800000000.0",
         "2147483648",
         "",

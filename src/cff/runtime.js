@@ -12,7 +12,9 @@
 //   N  WHATWG host number check / IPv4 parse and trailing-dot removal ('' = failure)
 //   L  upper bound of the UTF-8 length of uri + query string (Rust denies over 8,192)
 //   M  one pattern against a parsed Referer   F  the rule's Referer check   Q  KeyValueStore lookup
-//   S  signing parameter pre-checks: -1 deny, 0 none, 1 URL, 2 cookies   B  CloudFront base64
+//   S  signing parameter pre-checks: -1 deny, 0 none, 1 URL, 2 cookies; values percent-decoded
+//      once (decodeURIComponent, as Rust), a Policy governs (an Expires beside it is ignored)
+//   B  CloudFront base64
 //#KVS
 import cf from 'cloudfront';
 var V=cf.kvs();
@@ -96,11 +98,11 @@ return 0}
 function S(q,h){
 var o=q.querystring||{},c=q.cookies||{},y=1,f=[],i,v,d,l,g,t;
 if(!Z.some((k,j)=>j<4&&o[k])){y=2;o={};Z.forEach(k=>{o[k]=c['CloudFront-'+k]})}
-for(i=0;i<5;i++){v=o[Z[i]];if(v&&v.multiValue&&v.multiValue.length>1)return-1;f[i]=v?y>1?(v.value+'').replace(/^"(.*)"$/,'$1'):v.value+'':null}
+for(i=0;i<5;i++){v=o[Z[i]];if(v&&v.multiValue&&v.multiValue.length>1)return-1;try{f[i]=v?decodeURIComponent(y>1?(v.value+'').replace(/^"(.*)"$/,'$1'):v.value+''):null}catch(_){return-1}}
 if(f.slice(0,4).every(v=>v==null))return 0;
 v=h.host;
-if(f[2]==null||f[3]==null||(f[0]==null)==(f[1]==null)||!v||v.multiValue&&v.multiValue.length>1)return-1;
-if(f[0]!=null){if(!/^\d{1,10}$/.test(f[0])||f[0]>2147483647)return-1;l=+f[0]}
+if(f[2]==null||f[3]==null||f[0]==null&&f[1]==null||!v||v.multiValue&&v.multiValue.length>1)return-1;
+if(f[1]==null){if(!/^\d{1,10}$/.test(f[0])||f[0]>2147483647)return-1;l=+f[0]}
 else if(f[1].length>4096||!(d=B(f[1]))||d.length>4096)return-1;
 if(!f[2]||f[2].length>1400||B(f[2])==null||!f[3]||f[4]!=null&&f[4]!='SHA256'||K.indexOf(f[3])<0)return-1;
 if(d){try{d=JSON.parse(d).Statement;if(Array.isArray(d)){if(d.length!=1)return-1;d=d[0]}d=d.Condition;l=d.DateLessThan['AWS:EpochTime'];g=d.DateGreaterThan;g=g&&g['AWS:EpochTime']}catch(_){return-1}

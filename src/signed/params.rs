@@ -2,10 +2,18 @@
 //! or the `CloudFront-*` cookies, with CloudFront's precedence (a URL carrying any of `Expires`,
 //! `Policy`, `Signature`, `Key-Pair-Id` is a signed URL and its cookies are ignored).
 //!
-//! Names are compared exactly (case-sensitive, not percent-decoded), values are taken raw.
+//! Names are compared exactly (case-sensitive, not percent-decoded). Values are percent-decoded
+//! once, because common signers percent-encode them (`aws-cloudfront-sign` writes `~` as `%7E`
+//! through `URLSearchParams`) and a query parser reads them so: `%7E` and `~` are the same value,
+//! `%257E` is `%7E` (not CloudFront base64, so malformed). A `%` that does not start a `%XX`
+//! escape, or escapes that do not decode to UTF-8, make the request malformed. Only the values are
+//! decoded: the own query of a canned policy's resource stays raw ([`own_query`]).
+//!
 //! A lone `Hash-Algorithm` (or `CloudFront-Hash-Algorithm`) does not make a request signed: it
 //! only qualifies a signature that is there. It is still a signing parameter, so it is never
 //! part of the resource a policy is matched against and `strip_signature` removes it.
+
+use std::borrow::Cow;
 
 /// Query parameters that carry CloudFront signing data.
 pub const SIGNING_PARAMS: [&str; 5] = [
@@ -28,24 +36,25 @@ pub const SIGNING_COOKIES: [&str; 5] = [
     "CloudFront-Hash-Algorithm",
 ];
 
-/// The raw signing values of one request, from one source.
+/// The signing values of one request, from one source, percent-decoded (borrowed from the
+/// request when there was nothing to decode).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Credentials<'a> {
-    /// `Expires` (canned policy).
-    pub expires: Option<&'a str>,
+    /// `Expires` (canned policy; ignored when a `Policy` is present, since it is not signed).
+    pub expires: Option<Cow<'a, str>>,
     /// `Policy` (custom policy, CloudFront base64).
-    pub policy: Option<&'a str>,
+    pub policy: Option<Cow<'a, str>>,
     /// `Signature` (CloudFront base64).
-    pub signature: Option<&'a str>,
+    pub signature: Option<Cow<'a, str>>,
     /// `Key-Pair-Id`.
-    pub key_pair_id: Option<&'a str>,
+    pub key_pair_id: Option<Cow<'a, str>>,
     /// `Hash-Algorithm`.
-    pub hash_algorithm: Option<&'a str>,
+    pub hash_algorithm: Option<Cow<'a, str>>,
 }
 
 impl<'a> Credentials<'a> {
     /// The slot of the n-th name of [`SIGNING_PARAMS`] / [`SIGNING_COOKIES`].
-    fn slot(&mut self, index: usize) -> &mut Option<&'a str> {
+    fn slot(&mut self, index: usize) -> &mut Option<Cow<'a, str>> {
         match index {
             0 => &mut self.expires,
             1 => &mut self.policy,
@@ -55,13 +64,13 @@ impl<'a> Credentials<'a> {
         }
     }
 
-    /// Records a value; a second value for the same name is an error.
-    fn set(&mut self, index: usize, value: &'a str) -> Result<(), Duplicate> {
+    /// Records a raw value, percent-decoded; a second value for the same name is an error.
+    fn set(&mut self, index: usize, raw: &'a str) -> Result<(), Malformed> {
         let slot = self.slot(index);
         if slot.is_some() {
-            return Err(Duplicate);
+            return Err(Malformed::Duplicate);
         }
-        *slot = Some(value);
+        *slot = Some(percent_decoded(raw)?);
         Ok(())
     }
 
@@ -73,9 +82,32 @@ impl<'a> Credentials<'a> {
     }
 }
 
-/// A signing parameter or cookie appeared twice: the request is malformed.
+/// Why the signing parameters or cookies of a request cannot be read: it is malformed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Duplicate;
+pub enum Malformed {
+    /// A signing parameter or cookie appeared twice.
+    Duplicate,
+    /// A value has a `%` that does not start a `%XX` escape, or does not decode to UTF-8.
+    BadPercentEncoding,
+}
+
+/// A signing value percent-decoded once (`%7E` -> `~`; `+` stays `+`). Strict, like
+/// JavaScript's `decodeURIComponent` (which the CloudFront Functions guard uses): every `%` must
+/// start a `%XX` escape and the result must be UTF-8.
+pub fn percent_decoded(raw: &str) -> Result<Cow<'_, str>, Malformed> {
+    let bytes = raw.as_bytes();
+    let escapes_well_formed = bytes.iter().enumerate().all(|(i, &b)| {
+        b != b'%'
+            || (bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+    });
+    if !escapes_well_formed {
+        return Err(Malformed::BadPercentEncoding);
+    }
+    percent_encoding::percent_decode(bytes)
+        .decode_utf8()
+        .map_err(|_| Malformed::BadPercentEncoding)
+}
 
 /// Where the credentials were found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,7 +129,7 @@ fn split_pair(piece: &str) -> (&str, &str) {
 }
 
 /// Signing parameters of a raw query string (without `?`).
-pub fn query_credentials(querystring: &str) -> Result<Credentials<'_>, Duplicate> {
+pub fn query_credentials(querystring: &str) -> Result<Credentials<'_>, Malformed> {
     let mut found = Credentials::default();
     for piece in querystring.split('&') {
         let (name, value) = split_pair(piece);
@@ -116,8 +148,8 @@ pub fn is_signed_url(querystring: &str) -> bool {
 }
 
 /// `CloudFront-*` cookies over every Cookie header (`a=b; c=d`). A value wrapped in double
-/// quotes (RFC 6265 allows that) is unwrapped.
-pub fn cookie_credentials<'a>(cookie_headers: &[&'a str]) -> Result<Credentials<'a>, Duplicate> {
+/// quotes (RFC 6265 allows that) is unwrapped, then percent-decoded.
+pub fn cookie_credentials<'a>(cookie_headers: &[&'a str]) -> Result<Credentials<'a>, Malformed> {
     let mut found = Credentials::default();
     for header in cookie_headers {
         for piece in header.split(';') {
@@ -138,7 +170,7 @@ pub fn cookie_credentials<'a>(cookie_headers: &[&'a str]) -> Result<Credentials<
 pub fn find_credentials<'a>(
     querystring: &'a str,
     cookie_headers: &[&'a str],
-) -> Result<Found<'a>, Duplicate> {
+) -> Result<Found<'a>, Malformed> {
     if is_signed_url(querystring) {
         return Ok(Found::Url(query_credentials(querystring)?));
     }
@@ -178,10 +210,13 @@ mod tests {
 
     #[test]
     fn duplicate_query_parameter_is_an_error() {
-        assert_eq!(query_credentials("Signature=a&Signature=b"), Err(Duplicate));
+        assert_eq!(
+            query_credentials("Signature=a&Signature=b"),
+            Err(Malformed::Duplicate)
+        );
         assert_eq!(
             query_credentials("Hash-Algorithm=SHA256&Hash-Algorithm=SHA256"),
-            Err(Duplicate)
+            Err(Malformed::Duplicate)
         );
     }
 
@@ -195,7 +230,7 @@ mod tests {
     #[test]
     fn url_takes_precedence_over_cookies() {
         let found = find_credentials("Expires=1", &["CloudFront-Expires=2"]).unwrap();
-        assert!(matches!(found, Found::Url(c) if c.expires == Some("1")));
+        assert!(matches!(found, Found::Url(c) if c.expires.as_deref() == Some("1")));
     }
 
     #[test]
@@ -212,7 +247,11 @@ mod tests {
             panic!("expected cookies")
         };
         assert_eq!(
-            (c.policy, c.signature, c.key_pair_id),
+            (
+                c.policy.as_deref(),
+                c.signature.as_deref(),
+                c.key_pair_id.as_deref()
+            ),
             (Some("P"), Some("S"), Some("K"))
         );
     }
@@ -229,7 +268,65 @@ mod tests {
     fn duplicate_cookie_across_headers_is_an_error() {
         assert_eq!(
             find_credentials("", &["CloudFront-Signature=a", "CloudFront-Signature=b"]),
-            Err(Duplicate)
+            Err(Malformed::Duplicate)
+        );
+    }
+
+    #[test]
+    fn values_are_percent_decoded_once_in_either_case() {
+        let c = query_credentials("Signature=a%7Eb%7ec&Key-Pair-Id=K%32&Policy=x~y").unwrap();
+        assert_eq!(c.signature.as_deref(), Some("a~b~c"));
+        assert_eq!(c.key_pair_id.as_deref(), Some("K2"));
+        assert_eq!(c.policy.as_deref(), Some("x~y"));
+        assert_eq!(
+            query_credentials("Signature=%257E")
+                .unwrap()
+                .signature
+                .as_deref(),
+            Some("%7E")
+        );
+    }
+
+    #[test]
+    fn undecoded_values_are_borrowed_from_the_request() {
+        let c = query_credentials("Signature=abc").unwrap();
+        assert!(matches!(c.signature, Some(Cow::Borrowed("abc"))));
+    }
+
+    #[test]
+    fn plus_is_not_a_space_in_signing_values() {
+        assert_eq!(percent_decoded("a+b").as_deref(), Ok("a+b"));
+    }
+
+    #[test]
+    fn cookie_values_are_unquoted_then_percent_decoded() {
+        let c = cookie_credentials(&["CloudFront-Signature=\"a%7Eb\"; CloudFront-Key-Pair-Id=K"])
+            .unwrap();
+        assert_eq!(c.signature.as_deref(), Some("a~b"));
+    }
+
+    #[test]
+    fn broken_escapes_and_non_utf8_are_malformed() {
+        for raw in ["%", "%7", "%7G", "a%zz", "%FF", "%C0%AF", "%ED%A0%80"] {
+            assert_eq!(
+                percent_decoded(raw),
+                Err(Malformed::BadPercentEncoding),
+                "{raw}"
+            );
+        }
+        assert_eq!(
+            find_credentials("Signature=%E", &[]),
+            Err(Malformed::BadPercentEncoding)
+        );
+    }
+
+    #[test]
+    fn names_are_not_percent_decoded() {
+        let c = query_credentials("Key%2DPair%2DId=K&Signature=S").unwrap();
+        assert_eq!(c.key_pair_id, None);
+        assert_eq!(
+            own_query("Key%2DPair%2DId=K&Signature=S"),
+            "Key%2DPair%2DId=K"
         );
     }
 }

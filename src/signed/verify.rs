@@ -28,6 +28,10 @@ pub fn verify_request(
 /// exact policy bytes (`signature_invalid`) -> policy content (`policy_malformed`) -> time
 /// window (`expired`, `not_yet_valid`) -> client IP (`ip_not_allowed`) -> resource
 /// (`resource_mismatch`).
+///
+/// A `Policy` governs: an `Expires` beside it is not signed, so it is ignored (signers such as
+/// `aws-cloudfront-sign` send both). It cannot turn a custom policy into a canned one or lend it
+/// another expiry, since the signature is then checked over the policy bytes only.
 pub fn verify_request_with(
     request: &SignedRequest<'_>,
     keys: &KeySet,
@@ -39,7 +43,9 @@ pub fn verify_request_with(
             Ok(Found::Nothing) => return SignatureCheck::Absent,
             Ok(Found::Url(c)) => (c, CredentialSource::Url),
             Ok(Found::Cookies(c)) => (c, CredentialSource::Cookie),
-            Err(params::Duplicate) => return SignatureCheck::Invalid(Reason::SignatureMalformed),
+            Err(params::Malformed::Duplicate | params::Malformed::BadPercentEncoding) => {
+                return SignatureCheck::Invalid(Reason::SignatureMalformed)
+            }
         };
     match check(request, keys, options, verifier, &credentials) {
         Ok(()) => SignatureCheck::Valid { source },
@@ -53,6 +59,31 @@ enum Signed {
     Custom(Vec<u8>),
 }
 
+/// What was signed: the `Policy` when there is one (an `Expires` beside it is ignored), else the
+/// canned `Expires`; neither is `signature_malformed`.
+fn signed_message(credentials: &Credentials<'_>) -> Result<Signed, Reason> {
+    use Reason::SignatureMalformed;
+    match (
+        credentials.policy.as_deref(),
+        credentials.expires.as_deref(),
+    ) {
+        (Some(encoded), _) => {
+            if encoded.len() > MAX_POLICY_BYTES {
+                return Err(SignatureMalformed);
+            }
+            let bytes = b64::decode(encoded).ok_or(SignatureMalformed)?;
+            if bytes.is_empty() || bytes.len() > MAX_POLICY_BYTES {
+                return Err(SignatureMalformed);
+            }
+            Ok(Signed::Custom(bytes))
+        }
+        (None, Some(expires)) => Ok(Signed::Canned(
+            policy::parse_expires(expires).ok_or(SignatureMalformed)?,
+        )),
+        (None, None) => Err(SignatureMalformed),
+    }
+}
+
 fn check(
     request: &SignedRequest<'_>,
     keys: &KeySet,
@@ -61,31 +92,18 @@ fn check(
     credentials: &Credentials<'_>,
 ) -> Result<(), Reason> {
     use Reason::*;
-    let (Some(signature), Some(key_pair_id)) = (credentials.signature, credentials.key_pair_id)
-    else {
+    let (Some(signature), Some(key_pair_id)) = (
+        credentials.signature.as_deref(),
+        credentials.key_pair_id.as_deref(),
+    ) else {
         return Err(SignatureMalformed);
     };
-    let signed = match (credentials.expires, credentials.policy) {
-        (Some(expires), None) => {
-            Signed::Canned(policy::parse_expires(expires).ok_or(SignatureMalformed)?)
-        }
-        (None, Some(encoded)) => {
-            if encoded.len() > MAX_POLICY_BYTES {
-                return Err(SignatureMalformed);
-            }
-            let bytes = b64::decode(encoded).ok_or(SignatureMalformed)?;
-            if bytes.is_empty() || bytes.len() > MAX_POLICY_BYTES {
-                return Err(SignatureMalformed);
-            }
-            Signed::Custom(bytes)
-        }
-        _ => return Err(SignatureMalformed),
-    };
+    let signed = signed_message(credentials)?;
     if signature.is_empty() || signature.len() > MAX_SIGNATURE_CHARS || key_pair_id.is_empty() {
         return Err(SignatureMalformed);
     }
     let signature = b64::decode(signature).ok_or(SignatureMalformed)?;
-    let hash = match credentials.hash_algorithm {
+    let hash = match credentials.hash_algorithm.as_deref() {
         None => HashAlgorithm::Sha1,
         Some("SHA256") => HashAlgorithm::Sha256,
         Some(_) => return Err(HashAlgorithmUnsupported),
@@ -93,6 +111,7 @@ fn check(
     let key = keys.get(key_pair_id).ok_or(KeyUnknown)?;
 
     let host = request.host.ok_or(SignatureMalformed)?;
+    // The raw query: signing values are decoded, the rest of the query never is.
     let own_query = params::own_query(request.querystring);
     let url = RequestedUrl {
         scheme: request.scheme,

@@ -27,6 +27,17 @@ function sign(path, { key = RSA, lessThan = NOW + 3600, extra = [], cookies = fa
 const query = (qs, f) => qs.split('&').map(f).join('&');
 const uri = '/private/a.pdf';
 const valid = sign(uri);
+const custom = sign(uri, { extra: ['--date-greater-than', String(NOW - 60)] });
+
+/** Every value of `name=value` pairs with its first character and each `~ - _` as %XX. */
+function encodeValues(pairs, sep = '&') {
+  const hex = (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
+  return pairs.split(sep).map((p) => {
+    const i = p.indexOf('=');
+    const v = p.slice(i + 1);
+    return `${p.slice(0, i + 1)}${hex(v[0])}${v.slice(1).replace(/[~_-]/g, hex)}`;
+  }).join(sep);
+}
 
 /** [name, request, expected decision of both | 'key-group'] */
 const CASES = [
@@ -48,7 +59,18 @@ const CASES = [
   ['missing Signature', { uri, querystring: query(valid, (p) => (p.startsWith('Signature=') ? 'x=1' : p)) }, 'deny'],
   ['missing Key-Pair-Id', { uri, querystring: query(valid, (p) => (p.startsWith('Key-Pair-Id=') ? 'x=1' : p)) }, 'deny'],
   ['Expires not digits', { uri, querystring: query(valid, (p) => (p.startsWith('Expires=') ? 'Expires=1e10' : p)) }, 'deny'],
-  ['Expires and Policy together', { uri, querystring: `${valid}&Policy=eyJ9` }, 'deny'],
+  ['a canned URL with a junk Policy beside its Expires (the Policy governs)', { uri, querystring: `${valid}&Policy=eyJ9` }, 'deny'],
+  ['a custom policy URL with an ignored, expired Expires beside it', { uri, querystring: `Expires=${NOW - 100}&${custom}` }, 'allow'],
+  ['a custom policy URL with a junk Expires beside it', { uri, querystring: `${custom}&Expires=junk` }, 'allow'],
+  ['an expired custom policy with a future Expires beside it', { uri, querystring: `${sign(uri, { lessThan: NOW - 1, extra: ['--date-greater-than', String(NOW - 60)] })}&Expires=2147483647` }, 'deny'],
+  ['Expires twice beside a Policy', { uri, querystring: `${custom}&Expires=1&Expires=1` }, 'deny'],
+  ['a broken percent escape in an Expires beside a Policy', { uri, querystring: `${custom}&Expires=%ZZ` }, 'deny'],
+  ['percent-encoded signing values (aws-cloudfront-sign writes ~ as %7E)', { uri, querystring: encodeValues(custom) }, 'allow'],
+  ['percent-encoded canned URL values', { uri, querystring: encodeValues(valid) }, 'allow'],
+  ['percent-encoded signed cookie values', { uri, cookie: encodeValues(sign(uri, { cookies: true, extra: ['--policy-resource', `${BASE}/private/*`] }), '; ') }, 'allow'],
+  ['a double percent-encoded Signature', { uri, querystring: query(valid, (p) => (p.startsWith('Signature=') ? `Signature=%25${p.charCodeAt(10).toString(16)}${p.slice(11)}` : p)) }, 'deny'],
+  ['a broken percent escape in the Signature', { uri, querystring: query(valid, (p) => (p.startsWith('Signature=') ? `${p}%7` : p)) }, 'deny'],
+  ['an escape that is not UTF-8 in the Key-Pair-Id', { uri, querystring: query(valid, (p) => (p.startsWith('Key-Pair-Id=') ? `${p}%FF` : p)) }, 'deny'],
   ['duplicate Signature', { uri, querystring: `${valid}&Signature=abc` }, 'deny'],
   ['Policy not CloudFront base64', { uri, querystring: query(valid, (p) => (p.startsWith('Expires=') ? 'Policy=%%%' : p)) }, 'deny'],
   ['Policy without DateLessThan', { uri, querystring: query(valid, (p) => (p.startsWith('Expires=') ? `Policy=${Buffer.from('{"Statement":[{"Resource":"*"}]}').toString('base64').replace(/\+/g, '-').replace(/=/g, '_').replace(/\//g, '~')}` : p)) }, 'deny'],
@@ -56,6 +78,7 @@ const CASES = [
   ['tampered signature', { uri, querystring: valid.replace(/Signature=(.)/, (m, c) => `Signature=${c === 'A' ? 'B' : 'A'}`) }, 'key-group'],
   ['policy for another viewer IP', { uri, querystring: sign(uri, { extra: ['--ip-address', '198.51.100.7'] }) }, 'key-group'],
   ['policy for another path', { uri, querystring: sign(uri, { extra: ['--policy-resource', `${BASE}/other/*`] }) }, 'key-group'],
+  ['a canned signature beside another URL\'s valid Policy', { uri, querystring: `${valid}&Policy=${custom.split('&').find((p) => p.startsWith('Policy=')).slice(7)}` }, 'key-group'],
   ['optional rule, no signature, good Referer', { uri: '/images/a.png', referer: ['https://example.com/'] }, 'allow'],
   ['optional rule, expired signature, good Referer', { uri: '/images/a.png', referer: ['https://example.com/'], querystring: sign('/images/a.png', { lessThan: NOW - 1 }) }, 'deny'],
 ];
@@ -78,6 +101,12 @@ for (const [i, [name, request, expected]] of CASES.entries()) {
 
 test('allowed signed URLs lose their signing parameters (strip_signature)', async () => {
   const event = cffEventFor({ uri, querystring: `a=1&${valid}` });
+  const result = await load(code)(event);
+  assert.deepEqual(Object.keys(result.querystring), ['a']);
+});
+
+test('an Expires ignored beside a Policy is stripped too (it is a signing parameter)', async () => {
+  const event = cffEventFor({ uri, querystring: `a=1&Expires=1&${custom}` });
   const result = await load(code)(event);
   assert.deepEqual(Object.keys(result.querystring), ['a']);
 });
