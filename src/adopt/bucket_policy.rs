@@ -22,9 +22,12 @@
 //!   Referer lists of the Allow statements (any one suffices), then each Deny statement's list
 //!   (all must pass; two different lists cannot be intersected: an error).
 //! - Paths that only an Allow statement without a Referer condition grants (a plain grant to
-//!   CloudFront or the public) get a rule without a Referer check; where a Referer statement
-//!   covers the same path, the Referer check wins (stricter than IAM, reported). Paths nothing
-//!   grants match no rule and are denied (`no_rule`): the guard fails closed.
+//!   CloudFront or the public) get a rule without a Referer check. Where a Referer statement and
+//!   a plain grant cover the same path, the more specific resource wins (`/public/*` granted
+//!   plainly inside a Referer-checked `/*` stays open, as with IAM); at equal resources, or when
+//!   the Referer statement is the more specific (`/images/*` checked inside a plain `/*`), the
+//!   Referer check wins, which is stricter than IAM and reported. Paths nothing grants match no
+//!   rule and are denied (`no_rule`): the guard fails closed.
 //! - The rewritten policy drops the `aws:Referer` keys (empty operator blocks and `Condition`
 //!   disappear, everything else keeps its keys, values and order), drops a Deny statement whose
 //!   only condition was the Referer, and drops a public-read statement whose only condition was
@@ -616,7 +619,7 @@ fn scopes(
                 reason: format!("Resource {} {e}", super::quote(r)),
             })?;
         if let Some(scope) = scope {
-            if !out.iter().any(|o| o.path == scope.path) {
+            if !out.contains(&scope) {
                 out.push(scope);
             }
         }
@@ -907,6 +910,32 @@ fn build_rules(
             .filter(|p| p.plain_grant)
             .filter(covering)
             .collect();
+        // The most specific resource decides between a Referer grant and a plain one; at equal
+        // resources the Referer check stays (stricter than IAM, reported below).
+        let closest = |group: &[&Parsed]| {
+            group
+                .iter()
+                .flat_map(|p| p.scopes.iter())
+                .filter(|s| s3_resource::contains(&s.path, &path))
+                .map(|s| s.path.clone())
+                .max_by_key(|s| s.len())
+        };
+        let plain_wins = match (closest(&allows), closest(&plains)) {
+            (_, None) => false,
+            (None, Some(_)) => true,
+            (Some(r), Some(p)) => p != r && s3_resource::contains(&r, &p),
+        };
+        if plain_wins && !allows.is_empty() {
+            report.push(ReportLine {
+                statement: allows[0].label.clone(),
+                severity: Severity::Note,
+                text: format!(
+                    "{path}: statement {} grants it without a Referer condition on a more specific resource, so there is no Referer check there, as with IAM",
+                    plains[0].label
+                ),
+            });
+        }
+        let allows: Vec<&Parsed> = if plain_wins { Vec::new() } else { allows };
         let mut check: Option<Gate> = None;
         for a in &allows {
             let g = a.gate.clone().unwrap_or(Gate {
