@@ -295,6 +295,10 @@ pub fn attach(input: &str, options: &AttachOptions) -> Result<Attached, AttachEr
     let Some(Value::Object(config)) = doc.get_mut("DistributionConfig") else {
         return Err(malformed("DistributionConfig", "missing or not an object"));
     };
+    // Every named behavior must exist before anything changes.
+    for behavior in &options.behaviors {
+        find_behavior(config, behavior)?;
+    }
     let mut notes = Vec::new();
     for behavior in &options.behaviors {
         let label = behavior.to_string();
