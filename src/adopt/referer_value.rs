@@ -373,8 +373,14 @@ fn parse_authority(mut tokens: Vec<Token>, open_left: bool) -> Result<HostPart, 
         text.pop();
         port_wildcard = true;
     }
-    let (name, port) = match text.rsplit_once(':') {
-        Some((h, p)) if !h.contains(']') || h.ends_with(']') => {
+    let port_colon = if text.starts_with('[') {
+        text.find(']')
+            .and_then(|end| text[end..].find(':').map(|i| end + i))
+    } else {
+        text.rfind(':')
+    };
+    let (name, port) = match port_colon.map(|i| (&text[..i], &text[i + 1..])) {
+        Some((h, p)) => {
             if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(format!("its port {p:?} is not a number"));
             }
@@ -566,6 +572,8 @@ mod tests {
             ("https://Example.COM/", "https://example.com"),
             ("https://example.com/a/*/b", "https://example.com/a/"),
             ("https://example.com/img?.png", "https://example.com/img"),
+            ("http://[2001:db8::1]/*", "http://[2001:db8::1]"),
+            ("http://[2001:db8::1]:8080/*", "http://[2001:db8::1]:8080"),
             ("*", ANY_REFERER),
         ];
         for (value, expected) in table {

@@ -38,6 +38,13 @@ pub fn object_scope(resource: &str, policy_variables: bool) -> Result<Option<Obj
     if bucket.contains(['*', '?']) {
         return Err("has a wildcard in the bucket name; name the bucket".into());
     }
+    if bucket.is_empty()
+        || !bucket
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+    {
+        return Err("does not name a valid bucket".into());
+    }
     if policy_variables && resource.contains("${") {
         return Err("uses a policy variable, known only per request".into());
     }
@@ -132,6 +139,8 @@ mod tests {
             "arn:aws:sqs:us-east-1:1:q",
             "arn:aws:s3:::b/${aws:username}/*",
             "arn:aws:s3:::b/a b.jpg",
+            "arn:aws:s3:::b\nx/*",
+            "arn:aws:s3:::/x",
         ] {
             assert!(object_scope(arn, true).is_err(), "{arn}");
         }
