@@ -800,3 +800,80 @@ fn errors_are_typed() {
         Err(MigrateError::Malformed { .. })
     ));
 }
+
+#[test]
+fn report_lines_say_what_is_allowed_now_and_what_iam_did() {
+    let table: [(&str, &str, &[&str]); 8] = [
+        (
+            "StringLike",
+            "https://mistonline.in/gallery/*",
+            &[
+                "-> \"https://mistonline.in/gallery/\"",
+                "whose path starts with /gallery/",
+                "referrer policy",
+            ],
+        ),
+        (
+            "StringLike",
+            "*example.com*",
+            &["-> \".example.com\"", "narrowed", "evilexample.com"],
+        ),
+        (
+            "StringLike",
+            "https://*.example.com/*",
+            &[
+                "-> \"https://*.example.com\"",
+                "also matched https://evil.test/?.example.com/",
+            ],
+        ),
+        (
+            "StringLike",
+            "https://mistonline.in",
+            &["-> \"https://mistonline.in\"", "never matched"],
+        ),
+        (
+            "StringLike",
+            "mistonline.in/*",
+            &["-> \"mistonline.in\"", "IAM never matched this value"],
+        ),
+        (
+            "StringEquals",
+            "https://example.com/*",
+            &["-> \"https://example.com/*\"", "compares literally"],
+        ),
+        (
+            "StringEqualsIgnoreCase",
+            "https://example.com/Gallery/",
+            &[
+                "-> \"https://example.com/Gallery/\"",
+                "case-sensitively (narrower)",
+            ],
+        ),
+        (
+            "StringLike",
+            "https://example.com/a/*/b.jpg",
+            &["-> \"https://example.com/a/\"", "rest of the path"],
+        ),
+    ];
+    for (operator, value, expected) in table {
+        let m = migrate(
+            &policy(json!([allow(
+                "S",
+                json!(ALL),
+                json!({operator: {"aws:Referer": value}})
+            )])),
+            "p",
+        )
+        .unwrap_or_else(|e| panic!("{value}: {e}"));
+        let line = m
+            .report
+            .iter()
+            .find(|l| l.severity == Severity::Translated)
+            .unwrap_or_else(|| panic!("{value}: no line"))
+            .to_string();
+        assert!(line.starts_with(&format!("S: {operator} ")), "{line}");
+        for piece in expected {
+            assert!(line.contains(piece), "{value}: {line:?} lacks {piece:?}");
+        }
+    }
+}
