@@ -6,7 +6,7 @@ CONFIG ?= guard.toml
 FUZZ_SECONDS ?= 60
 EVENTS ?= $(wildcard events/*.json)
 
-.PHONY: help build demo test test-rust test-interop lint setup
+.PHONY: help build demo test test-rust test-interop test-adopt lint setup
 .PHONY: fuzz bench package test-edge lint-template build-GuardFunction build-native invoke deploy clean
 
 help:
@@ -18,7 +18,7 @@ build: ## Build the CLI and the native Lambda bootstrap (release)
 demo: build ## Run the guard on every sample event with the shipped config: allow/deny per event
 	@scripts/demo.sh $(CONFIG) $(EVENTS)
 
-test: setup lint test-rust test-interop lint-template test-edge test-browser test-cff ## Install the test tools (scripts/setup.sh), then run the whole test suite (what CI runs)
+test: setup lint test-rust test-interop test-adopt lint-template test-edge test-browser test-cff ## Install the test tools (scripts/setup.sh), then run the whole test suite (what CI runs)
 
 test-rust: ## Rust unit, integration, property and vector tests
 	$(CARGO) test --all-targets
@@ -26,6 +26,10 @@ test-rust: ## Rust unit, integration, property and vector tests
 test-interop: ## Signed URLs/cookies from botocore, aws cloudfront sign, @aws-sdk/cloudfront-signer and aws-cloudfront-sign vs edgeguard check/sign
 	$(CARGO) build --bin edgeguard
 	.venv/bin/python tests/interop/run.py target/debug/edgeguard
+
+test-adopt: ## edgeguard attach output (and its fixtures) against botocore's UpdateDistribution model, offline
+	$(CARGO) build --bin edgeguard
+	.venv/bin/python tests/adopt/validate_attach.py target/debug/edgeguard
 
 lint: ## rustfmt and clippy, warnings are errors
 	$(CARGO) fmt --all -- --check

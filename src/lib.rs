@@ -7,7 +7,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-// The CloudFront Functions generator is used by the CLI only; keep it out of the edge bundle.
+// `edgeguard migrate` and `attach` (bucket policy and distribution config translation) and the
+// CloudFront Functions generator are used by the CLI only; keep them out of the edge bundle.
+#[cfg(feature = "native")]
+pub mod adopt;
 #[cfg(feature = "native")]
 pub mod cff;
 pub mod cloudfront;

@@ -1,10 +1,12 @@
 //! `edgeguard`: decide synthetic requests and sample events, validate configs, and (with later
 //! subcommands) sign URLs and build edge artefacts. A thin adapter over the library.
 
+mod attach;
 mod cff;
 mod check;
 mod invoke;
 mod keygen;
+mod migrate;
 mod serve;
 mod sign;
 
@@ -44,6 +46,12 @@ enum Command {
     /// Generate the CloudFront Functions (cloudfront-js-2.0) guard from a config. Exit 2 when it
     /// would exceed 10 KB or the config needs something CloudFront Functions cannot do.
     Cff(cff::Args),
+    /// Translate an S3 bucket policy's aws:Referer conditions into guard.toml rules, write the
+    /// policy without them, and report where edgeguard decides differently from IAM.
+    Migrate(migrate::Args),
+    /// Attach the guard to behaviors of an existing distribution (offline: reads the output of
+    /// `aws cloudfront get-distribution-config`, writes the config for `update-distribution`).
+    Attach(attach::Args),
     /// Decide one JSON request per stdin line (differential tests).
     #[command(hide = true)]
     DecideBatch(cff::BatchArgs),
@@ -79,6 +87,8 @@ fn main() -> ExitCode {
         Command::Sign(args) => sign::run_url(args),
         Command::SignCookies(args) => sign::run_cookies(args),
         Command::Keygen(args) => keygen::run(args),
+        Command::Migrate(args) => migrate::run(args),
+        Command::Attach(args) => attach::run(args),
     };
     match result {
         Ok(code) => code,
