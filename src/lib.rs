@@ -13,6 +13,7 @@ pub mod cff;
 pub mod cloudfront;
 pub mod config;
 pub mod decision;
+pub mod demo_keys;
 pub mod edge;
 pub mod glob;
 pub mod guard;
