@@ -18,6 +18,7 @@ pub mod edge;
 pub mod glob;
 pub mod guard;
 pub mod http_event;
+pub mod json_path;
 pub mod referer;
 pub mod signed;
 

@@ -395,3 +395,43 @@ fn local_commands_still_run_on_the_demo_config_and_config_check_warns() {
     ]);
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn invoke_explain_names_the_field_a_sam_generated_event_lacks() {
+    for (event, detail) in [
+        (
+            "events/sam-generated-missing-querystring.json",
+            "Records[0].cf.request.querystring: missing field",
+        ),
+        (
+            "events/sam-generated-missing-clientip.json",
+            "Records[0].cf.request.clientIp: missing field",
+        ),
+    ] {
+        let out = edgeguard(&["invoke", "--config", "guard.toml", "--explain", event]);
+        assert_eq!(out.status.code(), Some(0));
+        let log: Value = serde_json::from_slice(&out.stderr).expect("one JSON line on stderr");
+        assert_eq!(log["reason"], "event_malformed");
+        assert_eq!(log["detail"], detail, "{event}");
+    }
+}
+
+#[test]
+fn invoke_explain_names_the_event_type_of_a_viewer_response_event() {
+    let out = edgeguard(&[
+        "invoke",
+        "--config",
+        "guard.toml",
+        "--explain",
+        "events/viewer-response.json",
+    ]);
+    let log: Value = serde_json::from_slice(&out.stderr).expect("one JSON line on stderr");
+    assert_eq!(log["reason"], "event_malformed");
+    assert!(
+        log["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("Records[0].cf.config.eventType: \"viewer-response\""),
+        "{log}"
+    );
+}
