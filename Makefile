@@ -3,6 +3,14 @@
 
 CARGO  ?= cargo
 CONFIG ?= guard.toml
+EDGEGUARD ?= target/debug/edgeguard
+SAM ?= sam
+# EDGEGUARD_DEMO=1 marks a build as a demo: the edge artefacts (package, build-native, cff,
+# build-GuardFunction) may then trust the demo keys whose private halves ship in this repository
+# (tests/fixtures/keys/), as guard.toml does. Without it they refuse such a config and say how to
+# make a key (edgeguard keygen). The test, bench and demo targets set it; `make deploy` never does.
+EDGEGUARD_DEMO ?=
+DEMO_FLAG = $(if $(filter 1,$(EDGEGUARD_DEMO)),--allow-demo-keys)
 FUZZ_SECONDS ?= 60
 EVENTS ?= $(wildcard events/*.json)
 
@@ -15,9 +23,11 @@ help:
 build: ## Build the CLI and the native Lambda bootstrap (release)
 	$(CARGO) build --release --bins
 
+demo: EDGEGUARD_DEMO = 1
 demo: build ## Run the guard on every sample event with the shipped config: allow/deny per event
 	@scripts/demo.sh $(CONFIG) $(EVENTS)
 
+test: EDGEGUARD_DEMO = 1
 test: setup lint test-rust test-interop test-adopt lint-template test-edge test-browser test-cff ## Install the test tools (scripts/setup.sh), then run the whole test suite (what CI runs)
 
 test-rust: ## Rust unit, integration, property and vector tests
@@ -39,11 +49,11 @@ lint: ## rustfmt and clippy, warnings are errors
 setup: ## Install the extra tools the full test suite needs (what .ci/run does)
 	scripts/setup.sh
 
-package: ## Lambda@Edge bundle for CONFIG: build/edge/ and build/edgeguard-edge.zip (fails over 300 KB)
-	CARGO=$(CARGO) scripts/package-edge.sh $(CONFIG)
+package: ## Lambda@Edge bundle for CONFIG: build/edge/ and build/edgeguard-edge.zip (fails over 300 KB or on demo keys without EDGEGUARD_DEMO=1)
+	CARGO=$(CARGO) EDGEGUARD_DEMO=$(EDGEGUARD_DEMO) scripts/package-edge.sh $(CONFIG)
 
 test-edge: ## Node.js bundle = native CLI on every event in events/; fails closed; loads standalone
-	CARGO=$(CARGO) scripts/package-edge.sh guard.toml
+	CARGO=$(CARGO) EDGEGUARD_DEMO=1 scripts/package-edge.sh guard.toml
 	node --test tests/node/
 
 lint-template: ## cfn-lint on the SAM template (no errors allowed)
@@ -53,7 +63,7 @@ build-GuardFunction: package ## SAM makefile build (sam build): the edge bundle 
 	cp build/edge/index.mjs build/edge/edgeguard.wasm build/edge/config.json "$(ARTIFACTS_DIR)/"
 
 build-native: ## provided.al2023 bootstrap (GLIBC <= 2.34) zipped with CONFIG and its keys: build/edgeguard-native.zip
-	CARGO=$(CARGO) scripts/package-native.sh $(CONFIG)
+	CARGO=$(CARGO) EDGEGUARD_DEMO=$(EDGEGUARD_DEMO) scripts/package-native.sh $(CONFIG)
 
 invoke: package ## Run the Node.js edge bundle on EVENT=file.json and print its result (like sam local invoke)
 	@test -n "$(EVENT)" || { echo "usage: make invoke EVENT=events/referer-allowed.json" >&2; exit 2; }
@@ -61,9 +71,17 @@ invoke: package ## Run the Node.js edge bundle on EVENT=file.json and print its 
 
 GUARD_RUNTIME ?= lambda-edge
 
-deploy: cff-template ## sam build && sam deploy --guided in us-east-1 (GUARD_RUNTIME=lambda-edge|cloudfront-functions; needs AWS credentials; never in CI)
-	CONFIG=$(CONFIG) sam build --build-in-source -t build/cff/template.yaml
-	sam deploy --guided --region us-east-1 --parameter-overrides GuardRuntime=$(GUARD_RUNTIME)
+# Never a demo: the CloudFront Function is generated here without --allow-demo-keys (not through
+# the cff target, which an earlier goal of the same make run may have built as a demo), and sam
+# build runs `make build-GuardFunction` with EDGEGUARD_DEMO and make's flags cleared, so
+# `make deploy EDGEGUARD_DEMO=1` still refuses a config that trusts a demo key.
+deploy: ## sam build && sam deploy --guided in us-east-1 (GUARD_RUNTIME=lambda-edge|cloudfront-functions; needs AWS credentials; never in CI; refuses demo keys)
+	$(CARGO) build --bin edgeguard
+	mkdir -p build/cff
+	$(EDGEGUARD) cff --config $(CONFIG) --out build/cff/guard.js
+	node scripts/cff-template.mjs template.yaml build/cff/guard.js build/cff/template.yaml
+	env -u EDGEGUARD_DEMO -u MAKEFLAGS -u MFLAGS CONFIG=$(CONFIG) $(SAM) build --build-in-source -t build/cff/template.yaml
+	env -u EDGEGUARD_DEMO $(SAM) deploy --guided --region us-east-1 --parameter-overrides GuardRuntime=$(GUARD_RUNTIME)
 
 clean: ## Remove build/ (bundles and zips); target/ is left to cargo
 	rm -rf build
@@ -81,11 +99,12 @@ fuzz: ## Run every cargo-fuzz target for FUZZ_SECONDS each (default 60; nightly;
 
 .PHONY: cff cff-template test-cff
 
-cff: ## CloudFront Functions guard for CONFIG: build/cff/guard.js (fails over 10 KB)
+cff: ## CloudFront Functions guard for CONFIG: build/cff/guard.js (fails over 10 KB or on demo keys without EDGEGUARD_DEMO=1)
 	$(CARGO) build --bin edgeguard
 	mkdir -p build/cff
-	target/debug/edgeguard cff --config $(CONFIG) --out build/cff/guard.js
+	$(EDGEGUARD) cff $(DEMO_FLAG) --config $(CONFIG) --out build/cff/guard.js
 
+test-cff: EDGEGUARD_DEMO = 1
 test-cff: cff-template ## CloudFront Functions guard vs the Rust guard: differential tests, sizes, template
 	node --test tests/cff/
 	.venv/bin/cfn-lint build/cff/template.yaml
@@ -96,5 +115,5 @@ cff-template: cff ## build/cff/template.yaml: template.yaml with the generated C
 bench: ## Benchmarks, not pass/fail (< 10 min): criterion, RustCrypto vs openssl, edge bundle vs plain Node.js
 	$(CARGO) bench --bench guard
 	CARGO=$(CARGO) bench/native-vs-openssl.sh
-	CARGO=$(CARGO) scripts/package-edge.sh guard.toml
+	CARGO=$(CARGO) EDGEGUARD_DEMO=1 scripts/package-edge.sh guard.toml
 	node bench/edge-vs-node.mjs

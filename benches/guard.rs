@@ -180,7 +180,7 @@ fn maxima_event() -> String {
         json!([{"key": "Referer", "value": "https://www.example.com/"}]),
     );
     headers.insert("host".into(), json!([{"key": "Host", "value": HOST}]));
-    json!({"Records": [{"cf": {"config": {"requestId": "max"}, "request": {
+    json!({"Records": [{"cf": {"config": {"eventType": "viewer-request", "requestId": "max"}, "request": {
         "clientIp": "203.0.113.178", "headers": headers, "method": "GET",
         "querystring": query, "uri": uri}}}]})
     .to_string()

@@ -91,9 +91,11 @@ export function handleAt(event, now) {
       return deny('internal_error', 'outcome without a result', event);
     }
     if (outcome.decision !== 'allow') {
+      // The fields of Outcome::log_line, as Rust filled them; `detail` (which field made the
+      // event malformed) is left out when Rust gave none, as log_line does.
       console.log(JSON.stringify({
         decision: outcome.decision, reason: outcome.reason ?? null,
-        uri: outcome.uri ?? null, requestId: outcome.requestId ?? null,
+        uri: outcome.uri ?? null, requestId: outcome.requestId ?? null, detail: outcome.detail,
       }));
     }
     return outcome.result;

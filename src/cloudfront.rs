@@ -6,6 +6,7 @@
 //! every documented request field (`body` and `origin` included) is carried through untouched so
 //! that an allowed request leaves exactly as it came.
 
+use crate::guard::MAX_URI_AND_QUERY;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -37,6 +38,12 @@ pub struct CloudFrontData {
     pub request: Request,
 }
 
+/// `config.eventType` of the events a viewer-request guard decides.
+pub const VIEWER_REQUEST: &str = "viewer-request";
+/// `config.eventType` of origin-request events, decided only when the config opts in
+/// (`allow_origin_request`): their Host header is the origin's, not the viewer's.
+pub const ORIGIN_REQUEST: &str = "origin-request";
+
 /// `Records[0].cf.config`: read-only distribution facts.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -47,7 +54,9 @@ pub struct EventConfig {
     /// The distribution ID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distribution_id: Option<String>,
-    /// `viewer-request` for the events edgeguard handles.
+    /// `viewer-request` for the events edgeguard handles. Optional here so that a missing
+    /// field in the request is reported first; [`CloudFrontData::problem`] then refuses an event
+    /// without one (every real event has it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_type: Option<String>,
     /// CloudFront's request ID, used to correlate logs.
@@ -138,6 +147,64 @@ pub enum HandlerResult {
     Request(Box<Request>),
     /// Answer the viewer directly.
     Response(Response),
+}
+
+impl CloudFrontData {
+    /// Why this record is not a request the guard may decide, as `JSON path: problem` (the
+    /// `detail` of an `event_malformed` deny); `None` when it is one. Refused: a missing or
+    /// other `eventType` (viewer-response and origin-response events have a `request` too, and
+    /// an origin-request unless `allow_origin_request`), an `origin` that contradicts the event
+    /// type, and a URI CloudFront could not have sent.
+    pub fn problem(&self, allow_origin_request: bool) -> Option<String> {
+        const EVENT_TYPE: &str = "Records[0].cf.config.eventType";
+        const ORIGIN: &str = "Records[0].cf.request.origin";
+        let origin = self.request.origin.is_some();
+        match self.config.event_type.as_deref() {
+            None => return Some(format!("{EVENT_TYPE}: missing field")),
+            Some(VIEWER_REQUEST) if origin => {
+                return Some(format!("{ORIGIN}: present in a {VIEWER_REQUEST} event (only {ORIGIN_REQUEST} events carry it)"))
+            }
+            Some(VIEWER_REQUEST) => {}
+            Some(ORIGIN_REQUEST) if !allow_origin_request => {
+                return Some(format!("{EVENT_TYPE}: {ORIGIN_REQUEST} events are decided only with allow_origin_request = true (their Host header is the origin's)"))
+            }
+            Some(ORIGIN_REQUEST) if !origin => return Some(format!("{ORIGIN}: missing field")),
+            Some(ORIGIN_REQUEST) => {}
+            Some(other) => {
+                let decided = if allow_origin_request {
+                    "viewer-request and origin-request events"
+                } else {
+                    "viewer-request events"
+                };
+                return Some(format!(
+                    "{EVENT_TYPE}: {:?}, but this guard decides {decided}",
+                    truncate(other, 64)
+                ));
+            }
+        }
+        let request = &self.request;
+        if !request.uri.starts_with('/') {
+            return Some("Records[0].cf.request.uri: does not start with \"/\"".into());
+        }
+        if request.uri.len() + request.querystring.len() > MAX_URI_AND_QUERY {
+            return Some(format!(
+                "Records[0].cf.request.uri: uri and querystring together are over {MAX_URI_AND_QUERY} bytes, more than CloudFront forwards"
+            ));
+        }
+        None
+    }
+}
+
+/// At most `max` bytes of `text`, cut at a character boundary.
+pub fn truncate(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 impl Request {

@@ -52,6 +52,10 @@ pub struct RawConfig {
     /// Seconds by which the signature validity window is widened at both ends.
     #[serde(default)]
     pub clock_skew_seconds: u64,
+    /// Also decide `origin-request` events (the guard on an origin-request trigger). Off by
+    /// default: there the Host header is the origin's, not the one the viewer sent.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub allow_origin_request: bool,
     /// Public keys by Key-Pair-Id.
     #[serde(default)]
     pub keys: IndexMap<String, RawKey>,
@@ -135,6 +139,10 @@ impl Default for RawDeny {
     }
 }
 
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
 fn default_scheme() -> String {
     "https".into()
 }
@@ -165,6 +173,8 @@ pub struct Config {
     pub scheme: String,
     /// Validity-window tolerance in seconds.
     pub clock_skew_seconds: u64,
+    /// Whether `origin-request` events are decided too (else they are `event_malformed`).
+    pub allow_origin_request: bool,
     /// Trusted public keys.
     pub keys: KeySet,
     /// Rules in order.
@@ -292,6 +302,7 @@ impl RawConfig {
         Ok(Config {
             scheme,
             clock_skew_seconds: self.clock_skew_seconds,
+            allow_origin_request: self.allow_origin_request,
             keys,
             rules,
             deny,

@@ -1,11 +1,16 @@
 //! Event JSON in, handler JSON out: the one entry point every adapter (CLI `invoke`, the
 //! `bootstrap` Lambda, the WebAssembly export) shares, so they cannot disagree.
 
-use crate::cloudfront::{CloudFrontEvent, HandlerResult};
+use crate::cloudfront::{truncate, CloudFrontEvent, HandlerResult};
 use crate::decision::{Decision, Reason};
-use crate::guard::Guard;
-use serde::Serialize;
+use crate::guard::{Guard, MAX_URI_AND_QUERY};
+use crate::json_path;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+/// Longest `detail` an outcome carries: enough for any JSON path of the event model and serde's
+/// message, while a hostile header name or value cannot blow up a log line.
+pub const MAX_DETAIL_BYTES: usize = 256;
 
 /// Everything an adapter needs after one invocation: what to return and what to log.
 #[derive(Debug, Clone, Serialize)]
@@ -24,6 +29,11 @@ pub struct Outcome {
     /// CloudFront's request ID, for logs.
     #[serde(rename = "requestId", skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// For `event_malformed`: the JSON path of the field that is missing or wrong and what is
+    /// wrong with it, e.g. `Records[0].cf.request.querystring: missing field`, so an operator
+    /// can fix the event (or the trigger) from the log line alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
     /// The value the handler returns to CloudFront.
     pub result: HandlerResult,
 }
@@ -40,19 +50,23 @@ impl Outcome {
             rule,
             uri: None,
             request_id: None,
+            detail: None,
             result: result.unwrap_or_else(|| guard.deny_response()),
         }
     }
 
-    /// The one-line JSON log record adapters print for a deny.
+    /// The one-line JSON log record adapters print for a deny (`detail` only when there is one).
     pub fn log_line(&self) -> String {
-        serde_json::json!({
+        let mut line = serde_json::json!({
             "decision": self.decision,
             "reason": self.reason,
             "uri": self.uri,
             "requestId": self.request_id,
-        })
-        .to_string()
+        });
+        if let Some(detail) = &self.detail {
+            line["detail"] = Value::from(detail.as_str());
+        }
+        line.to_string()
     }
 }
 
@@ -69,16 +83,20 @@ impl std::fmt::Display for NotJson {
 impl std::error::Error for NotJson {}
 
 /// Decides a raw event. A JSON document that is not a viewer-request event is a deny
-/// (`event_malformed`); only text that is not JSON is an error.
+/// (`event_malformed`, with a `detail` naming the field); only text that is not JSON is an error.
 ///
 /// The text is decoded straight into the typed event (no intermediate `Value`): this is the hot
 /// path of every invocation. Only when that fails is the text parsed again, to tell "not JSON"
-/// from "JSON of the wrong shape".
+/// from "JSON of the wrong shape", and scanned to name the offending field.
 pub fn handle_event_json(guard: &Guard, event: &str, now: i64) -> Result<Outcome, NotJson> {
     match serde_json::from_str::<CloudFrontEvent>(event) {
         Ok(event) => Ok(decide_event(guard, event, now)),
-        Err(_) => match serde_json::from_str::<serde::de::IgnoredAny>(event) {
-            Ok(_) => Ok(malformed(guard)),
+        Err(shape) => match serde_json::from_str::<Value>(event) {
+            Ok(value) => Ok(malformed_event(
+                guard,
+                json_path::describe_error(event, &shape),
+                &value,
+            )),
             Err(e) => Err(NotJson(e)),
         },
     }
@@ -86,25 +104,59 @@ pub fn handle_event_json(guard: &Guard, event: &str, now: i64) -> Result<Outcome
 
 /// Decides an already-parsed event, failing closed on any shape problem.
 pub fn handle_event_value(guard: &Guard, event: Value, now: i64) -> Outcome {
-    match serde_json::from_value(event) {
-        Ok(event) => decide_event(guard, event, now),
-        Err(_) => malformed(guard),
+    match CloudFrontEvent::deserialize(&event) {
+        Ok(parsed) => decide_event(guard, parsed, now),
+        Err(_) => {
+            // Rare: the text form carries the positions the detail is derived from.
+            let text = event.to_string();
+            let detail = match serde_json::from_str::<CloudFrontEvent>(&text) {
+                Err(shape) => json_path::describe_error(&text, &shape),
+                Ok(_) => "event: not a Lambda@Edge event".into(),
+            };
+            malformed_event(guard, detail, &event)
+        }
     }
 }
 
-fn malformed(guard: &Guard) -> Outcome {
-    Outcome::new(guard, Decision::deny(Reason::EventMalformed), None)
+/// The deny for an event that did not decode, with its URI and request ID for the log when
+/// they are there to be read (so the line can still be matched to CloudFront's own logs).
+fn malformed_event(guard: &Guard, detail: String, event: &Value) -> Outcome {
+    let text_at = |pointer: &str| {
+        event
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .map(|s| truncate(s, MAX_URI_AND_QUERY).to_string())
+    };
+    let mut outcome = malformed(guard, detail);
+    outcome.uri = text_at("/Records/0/cf/request/uri");
+    outcome.request_id = text_at("/Records/0/cf/config/requestId");
+    outcome
+}
+
+fn malformed(guard: &Guard, detail: String) -> Outcome {
+    let mut outcome = Outcome::new(guard, Decision::deny(Reason::EventMalformed), None);
+    outcome.detail = Some(truncate(&detail, MAX_DETAIL_BYTES).to_string());
+    outcome
 }
 
 fn decide_event(guard: &Guard, event: CloudFrontEvent, now: i64) -> Outcome {
+    let count = event.records.len();
     let mut records = event.records.into_iter();
     let (Some(record), None) = (records.next(), records.next()) else {
-        return malformed(guard);
+        return malformed(
+            guard,
+            format!("Records: {count} records, Lambda@Edge sends exactly one"),
+        );
     };
     let uri = record.cf.request.uri.clone();
-    let request_id = record.cf.config.request_id;
-    let (decision, result) = guard.respond(record.cf.request, now);
-    let mut outcome = Outcome::new(guard, decision, Some(result));
+    let request_id = record.cf.config.request_id.clone();
+    let mut outcome = match record.cf.problem(guard.config().allow_origin_request) {
+        Some(problem) => malformed(guard, problem),
+        None => {
+            let (decision, result) = guard.respond(record.cf.request, now);
+            Outcome::new(guard, decision, Some(result))
+        }
+    };
     outcome.uri = Some(uri);
     outcome.request_id = request_id;
     outcome

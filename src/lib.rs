@@ -16,10 +16,12 @@ pub mod cff;
 pub mod cloudfront;
 pub mod config;
 pub mod decision;
+pub mod demo_keys;
 pub mod edge;
 pub mod glob;
 pub mod guard;
 pub mod http_event;
+pub mod json_path;
 pub mod referer;
 pub mod signed;
 

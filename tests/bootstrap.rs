@@ -130,3 +130,22 @@ fn bootstrap_denies_an_event_of_the_wrong_shape() {
     assert_eq!(response["status"], "403");
     assert!(stdout.contains("event_malformed"), "{stdout}");
 }
+
+#[test]
+fn bootstrap_logs_which_field_a_malformed_event_lacks() {
+    let sam = std::fs::read_to_string("events/sam-generated-missing-querystring.json").unwrap();
+    let (responses, stdout) = run_bootstrap(&[sam]);
+    let response: serde_json::Value = serde_json::from_str(&responses[0]).unwrap();
+    assert_eq!(response["status"], "403");
+    let deny: serde_json::Value = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .find(|v: &serde_json::Value| v["decision"] == "deny")
+        .unwrap_or_else(|| panic!("no deny line in {stdout}"));
+    assert_eq!(deny["reason"], "event_malformed");
+    assert_eq!(
+        deny["detail"],
+        "Records[0].cf.request.querystring: missing field"
+    );
+    assert_eq!(deny["uri"], "/test");
+}

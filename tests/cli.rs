@@ -258,3 +258,225 @@ fn sign_reads_an_rsa_key_in_pkcs8_and_in_pkcs1_form_alike() {
     assert!(from_pkcs8.contains("&Signature="));
     assert_eq!(from_pkcs8, from_pkcs1);
 }
+
+/// A fresh scratch directory for one test.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("edgeguard-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A config in `dir` trusting a key made by `edgeguard keygen` there, as the refusal says to.
+fn config_with_a_fresh_key(dir: &std::path::Path) -> std::path::PathBuf {
+    let keys = dir.join("keys");
+    let out = edgeguard(&[
+        "keygen",
+        "--algorithm",
+        "ecdsa",
+        "--out-dir",
+        keys.to_str().unwrap(),
+        "--name",
+        "mykey",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let config = dir.join("mine.toml");
+    std::fs::write(
+        &config,
+        "[keys]\nKMYKEY = { pem_file = \"keys/mykey.pem\" }\n\n[[rules]]\npaths = [\"/private/*\"]\nsignature = \"required\"\n",
+    )
+    .unwrap();
+    config
+}
+
+const KEYGEN_ADVICE: &str = "edgeguard keygen --algorithm rsa --out-dir keys --name mykey";
+
+fn assert_refuses_demo_keys(out: &Output) {
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        out.stdout.is_empty(),
+        "wrote {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    for needed in [
+        "K2JCJMDEHXQW5F",
+        "K3ECDSAP256DEMO",
+        "tests/fixtures/keys/",
+        KEYGEN_ADVICE,
+        "[keys]",
+        "--allow-demo-keys",
+    ] {
+        assert!(err.contains(needed), "{needed:?} missing: {err}");
+    }
+}
+
+#[test]
+fn config_compile_refuses_the_demo_keys_and_says_how_to_make_a_key() {
+    assert_refuses_demo_keys(&edgeguard(&["config", "compile", "guard.toml"]));
+}
+
+#[test]
+fn config_compile_with_allow_demo_keys_compiles_them_and_warns() {
+    let out = edgeguard(&["config", "compile", "--allow-demo-keys", "guard.toml"]);
+    assert_eq!(out.status.code(), Some(0));
+    let compiled = json_line(&out);
+    assert!(compiled["keys"]["K2JCJMDEHXQW5F"]["pem"].is_string());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("never deploy"));
+}
+
+#[test]
+fn config_compile_accepts_a_fresh_key_from_keygen_without_any_mark() {
+    let config = config_with_a_fresh_key(&scratch("fresh-compile"));
+    let out = edgeguard(&["config", "compile", config.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(json_line(&out)["keys"]["KMYKEY"]["pem"].is_string());
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn config_compile_refuses_a_demo_key_under_another_key_pair_id() {
+    let dir = scratch("renamed-demo");
+    std::fs::create_dir_all(dir.join("keys")).unwrap();
+    std::fs::copy("keys/K3ECDSAP256DEMO.pem", dir.join("keys/mine.pem")).unwrap();
+    let config = dir.join("renamed.toml");
+    std::fs::write(
+        &config,
+        "[keys]\nKLOOKSLIKEMINE = { pem_file = \"keys/mine.pem\" }\n\n[[rules]]\npaths = [\"/*\"]\nsignature = \"required\"\n",
+    )
+    .unwrap();
+    let out = edgeguard(&["config", "compile", config.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("KLOOKSLIKEMINE") && err.contains(KEYGEN_ADVICE),
+        "{err}"
+    );
+}
+
+#[test]
+fn cff_refuses_the_demo_keys_and_writes_nothing() {
+    let out_file = scratch("cff-refused").join("guard.js");
+    let out = edgeguard(&[
+        "cff",
+        "--config",
+        "guard.toml",
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    assert_refuses_demo_keys(&out);
+    assert!(!out_file.exists());
+}
+
+#[test]
+fn cff_with_allow_demo_keys_generates_the_function() {
+    let out_file = scratch("cff-demo").join("guard.js");
+    let out = edgeguard(&[
+        "cff",
+        "--allow-demo-keys",
+        "--config",
+        "guard.toml",
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::read_to_string(&out_file)
+        .unwrap()
+        .contains("function handler"));
+}
+
+#[test]
+fn cff_accepts_a_fresh_key_from_keygen_without_any_mark() {
+    let dir = scratch("fresh-cff");
+    let config = config_with_a_fresh_key(&dir);
+    let out = edgeguard(&[
+        "cff",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        dir.join("guard.js").to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn local_commands_still_run_on_the_demo_config_and_config_check_warns() {
+    let out = edgeguard(&["config", "check", "guard.toml"]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning") && err.contains("K2JCJMDEHXQW5F"),
+        "{err}"
+    );
+    let out = edgeguard(&[
+        "invoke",
+        "--config",
+        "guard.toml",
+        "events/referer-allowed.json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn invoke_explain_names_the_field_a_sam_generated_event_lacks() {
+    for (event, detail) in [
+        (
+            "events/sam-generated-missing-querystring.json",
+            "Records[0].cf.request.querystring: missing field",
+        ),
+        (
+            "events/sam-generated-missing-clientip.json",
+            "Records[0].cf.request.clientIp: missing field",
+        ),
+    ] {
+        let out = edgeguard(&["invoke", "--config", "guard.toml", "--explain", event]);
+        assert_eq!(out.status.code(), Some(0));
+        let log: Value = serde_json::from_slice(&out.stderr).expect("one JSON line on stderr");
+        assert_eq!(log["reason"], "event_malformed");
+        assert_eq!(log["detail"], detail, "{event}");
+    }
+}
+
+#[test]
+fn invoke_explain_names_the_event_type_of_a_viewer_response_event() {
+    let out = edgeguard(&[
+        "invoke",
+        "--config",
+        "guard.toml",
+        "--explain",
+        "events/viewer-response.json",
+    ]);
+    let log: Value = serde_json::from_slice(&out.stderr).expect("one JSON line on stderr");
+    assert_eq!(log["reason"], "event_malformed");
+    assert!(
+        log["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("Records[0].cf.config.eventType: \"viewer-response\""),
+        "{log}"
+    );
+}

@@ -107,7 +107,7 @@ proptest! {
         host in any::<String>(),
         ip in any::<String>(),
     ) {
-        let event = json!({"Records": [{"cf": {"config": {"requestId": "p"}, "request": {
+        let event = json!({"Records": [{"cf": {"config": {"eventType": "viewer-request", "requestId": "p"}, "request": {
             "clientIp": ip, "method": "GET", "uri": uri, "querystring": qs,
             "headers": {"host": [{"key": "Host", "value": host}], "referer": [{"key": "Referer", "value": referer}]}
         }}}]});

@@ -16,7 +16,7 @@ fn guard() -> Guard {
 }
 
 fn event(uri: &str, query: &str, headers: Map<String, Value>) -> String {
-    json!({"Records": [{"cf": {"config": {"requestId": "limits"}, "request": {
+    json!({"Records": [{"cf": {"config": {"eventType": "viewer-request", "requestId": "limits"}, "request": {
         "clientIp": "203.0.113.178", "headers": headers, "method": "GET",
         "querystring": query, "uri": uri}}}]})
     .to_string()

@@ -26,12 +26,18 @@ test('events/ holds sample events to compare', () => {
 });
 
 for (const file of files) {
-  test(`${file}: same decision and status as the Rust guard`, async () => {
+  test(`${file}: same decision and status as the Rust guard`, async (t) => {
     const path = join(ROOT, 'events', file);
+    const rust = rustInvoke(CONFIG, path);
+    if (rust.reason === 'event_malformed') {
+      // Not a well-formed viewer-request event (another trigger's event, a SAM sample lacking a
+      // field): CloudFront Functions get their own event shape, which toCffEvent would invent.
+      t.skip('not a viewer-request event: no CloudFront Functions counterpart');
+      return;
+    }
     const cff = toCffEvent(JSON.parse(readFileSync(path, 'utf8')));
     const handler = load(code);
     const js = verdict(await handler(structuredClone(cff)));
-    const rust = rustInvoke(CONFIG, path);
     if (js.decision === rust.decision) {
       assert.equal(js.status, rust.status);
       return;

@@ -12,11 +12,14 @@ export const BIN = process.env.EDGEGUARD ?? join(ROOT, 'target/debug/edgeguard')
 /** The clock every differential test runs at (2026-01-01T00:00:00Z). */
 export const NOW = 1767225600;
 
-/** Runs `edgeguard cff`; returns {code, stderr} or throws with the exit status. */
+/**
+ * Runs `edgeguard cff`; returns {code, stderr} or throws with the exit status. Test configs may
+ * trust the demo keys (guard.toml does), so every run is marked as a demo build.
+ */
 export function generate(config, extra = []) {
   const dir = mkdtempSync(join(tmpdir(), 'edgeguard-cff-'));
   const out = join(dir, 'guard.js');
-  execFileSync(BIN, ['cff', '--config', config, '--out', out, ...extra], {
+  execFileSync(BIN, ['cff', '--allow-demo-keys', '--config', config, '--out', out, ...extra], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -26,7 +29,7 @@ export function generate(config, extra = []) {
 /** Runs `edgeguard cff` expecting failure; returns {status, stderr}. */
 export function generateFails(config, extra = []) {
   try {
-    execFileSync(BIN, ['cff', '--config', config, ...extra], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(BIN, ['cff', '--allow-demo-keys', '--config', config, ...extra], { cwd: ROOT, stdio: 'pipe' });
   } catch (e) {
     return { status: e.status, stderr: e.stderr.toString() };
   }

@@ -87,8 +87,16 @@ pub fn event_json(data: &[u8]) {
                 "allowed a URI no rule covers: {uri:?}"
             );
         }
-        ("deny", Some(_), HandlerResult::Response(r)) => {
-            assert_eq!(r.status, "403", "deny must be the configured 403")
+        ("deny", Some(reason), HandlerResult::Response(r)) => {
+            assert_eq!(r.status, "403", "deny must be the configured 403");
+            // Every malformed event says which field is at fault, in a bounded line.
+            let malformed = *reason == edgeguard::Reason::EventMalformed;
+            assert_eq!(outcome.detail.is_some(), malformed, "{outcome:?}");
+            let detail = outcome.detail.as_deref().unwrap_or_default();
+            assert!(
+                detail.len() <= edgeguard::edge::MAX_DETAIL_BYTES,
+                "{detail}"
+            );
         }
         other => panic!("inconsistent outcome: {other:?}"),
     }

@@ -56,7 +56,7 @@ const edge = await load(freshBundle());
 
 test('the bundle embeds guard.toml compiled, public keys inlined', () => {
   const embedded = JSON.parse(readFileSync(join(BUNDLE, 'config.json'), 'utf8'));
-  assert.deepEqual(embedded, JSON.parse(cli('config', 'compile', CONFIG)));
+  assert.deepEqual(embedded, JSON.parse(cli('config', 'compile', '--allow-demo-keys', CONFIG)));
   for (const key of Object.values(embedded.keys)) assert.match(key.pem, /BEGIN PUBLIC KEY/);
 });
 
@@ -73,11 +73,27 @@ for (const file of EVENTS) {
     if (nativeOutcome.decision === 'allow') {
       assert.deepEqual(logs, []);
     } else {
-      assert.deepEqual(logs, [{
+      const line = {
         decision: 'deny', reason: nativeOutcome.reason,
         uri: nativeOutcome.uri ?? null, requestId: nativeOutcome.requestId ?? null,
-      }]);
+      };
+      if (nativeOutcome.detail !== undefined) line.detail = nativeOutcome.detail;
+      assert.deepEqual(logs, [line]);
     }
+  });
+}
+
+for (const [name, detail] of [
+  ['sam-generated-missing-querystring.json', 'Records[0].cf.request.querystring: missing field'],
+  ['sam-generated-missing-clientip.json', 'Records[0].cf.request.clientIp: missing field'],
+  ['origin-request.json', "Records[0].cf.config.eventType: origin-request events are decided only with allow_origin_request = true (their Host header is the origin's)"],
+]) {
+  test(`${name}: the deny log line names the field (detail), as Rust wrote it`, async () => {
+    const [result, logs] = await withLogs(() => edge.handleAt(sampleEvent(name), NOW));
+    assert.equal(result.status, '403');
+    assert.equal(logs.length, 1);
+    assert.equal(logs[0].reason, 'event_malformed');
+    assert.equal(logs[0].detail, detail);
   });
 }
 

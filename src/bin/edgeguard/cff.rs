@@ -1,7 +1,7 @@
 //! `edgeguard cff`: generate the CloudFront Functions (cloudfront-js-2.0) guard from a config.
 //! Also the hidden `decide-batch` used by the differential tests in tests/cff/.
 
-use crate::{load_config, now_or};
+use crate::{load_config, now_or, refuse_demo_keys};
 use edgeguard::cff::{self, CffOptions};
 use edgeguard::cloudfront::{HandlerResult, Request};
 use edgeguard::{Decision, Guard};
@@ -26,10 +26,14 @@ pub struct Args {
     /// With --kvs: also write the KeyValueStore import file (JSON) for this config here.
     #[arg(long, requires = "kvs")]
     kvs_data: Option<PathBuf>,
+    /// Build a demo: accept a config that trusts demo keys (their private halves are public).
+    #[arg(long)]
+    allow_demo_keys: bool,
 }
 
 pub fn run(args: Args) -> Result<ExitCode, String> {
     let (_, config) = load_config(&args.config)?;
+    refuse_demo_keys(&args.config, &config, args.allow_demo_keys)?;
     let function = cff::generate(&config, CffOptions { kvs: args.kvs })
         .map_err(|e| format!("{}: {e}", args.config.display()))?;
     for note in &function.notes {

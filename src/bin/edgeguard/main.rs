@@ -11,7 +11,7 @@ mod serve;
 mod sign;
 
 use clap::{Parser, Subcommand};
-use edgeguard::{config, Config, RawConfig};
+use edgeguard::{config, demo_keys, Config, RawConfig};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -44,7 +44,8 @@ enum Command {
     /// Generate a key pair for signed URLs (private key 0600, public key PEM to upload).
     Keygen(keygen::Args),
     /// Generate the CloudFront Functions (cloudfront-js-2.0) guard from a config. Exit 2 when it
-    /// would exceed 10 KB or the config needs something CloudFront Functions cannot do.
+    /// would exceed 10 KB, the config needs something CloudFront Functions cannot do, or it
+    /// trusts a demo key (unless --allow-demo-keys).
     Cff(cff::Args),
     /// Translate an S3 bucket policy's aws:Referer conditions into guard.toml rules, write the
     /// policy without them, and report where edgeguard decides differently from IAM.
@@ -64,10 +65,14 @@ enum ConfigCommand {
         /// The TOML config file.
         file: PathBuf,
     },
-    /// Print the compiled JSON form (key files inlined) that edge bundles embed.
+    /// Print the compiled JSON form (key files inlined) that edge bundles embed. Exit 2 when
+    /// the config trusts a demo key (its private half is in the edgeguard repository).
     Compile {
         /// The TOML config file.
         file: PathBuf,
+        /// Build a demo: accept demo keys (see `edgeguard keygen` for a real one).
+        #[arg(long)]
+        allow_demo_keys: bool,
     },
 }
 
@@ -83,7 +88,10 @@ fn main() -> ExitCode {
         Command::Cff(args) => cff::run(args),
         Command::DecideBatch(args) => cff::run_batch(args),
         Command::Config(ConfigCommand::Check { file }) => config_check(&file),
-        Command::Config(ConfigCommand::Compile { file }) => config_compile(&file),
+        Command::Config(ConfigCommand::Compile {
+            file,
+            allow_demo_keys,
+        }) => config_compile(&file, allow_demo_keys),
         Command::Sign(args) => sign::run_url(args),
         Command::SignCookies(args) => sign::run_cookies(args),
         Command::Keygen(args) => keygen::run(args),
@@ -104,6 +112,47 @@ pub fn load_config(path: &Path) -> Result<(RawConfig, Config), String> {
     config::load_file(path).map_err(|e| e.to_string())
 }
 
+/// What build commands (artefacts that reach the edge) run after loading a config: an error
+/// when it trusts a demo key, unless `allow_demo_keys` marks the build as a demo; then only a
+/// warning on stderr.
+pub fn refuse_demo_keys(file: &Path, config: &Config, allow_demo_keys: bool) -> Result<(), String> {
+    match demo_keys::refuse_demo_keys(config) {
+        Ok(()) => Ok(()),
+        Err(found) if allow_demo_keys => {
+            eprintln!("{}", demo_build_warning(file, &found));
+            Ok(())
+        }
+        Err(found) => Err(format!("{}: {found}", file.display())),
+    }
+}
+
+/// Warns (stderr) that a config trusts demo keys; local commands still run on it.
+pub fn warn_demo_keys(file: &Path, config: &Config) {
+    if let Err(found) = demo_keys::refuse_demo_keys(config) {
+        eprintln!(
+            "edgeguard: warning: {}: {}; build commands refuse it",
+            file.display(),
+            demo_key_summary(&found)
+        );
+    }
+}
+
+fn demo_build_warning(file: &Path, found: &demo_keys::DemoKeysTrusted) -> String {
+    format!(
+        "edgeguard: demo build (--allow-demo-keys): {}: {}; never deploy it",
+        file.display(),
+        demo_key_summary(found)
+    )
+}
+
+fn demo_key_summary(found: &demo_keys::DemoKeysTrusted) -> String {
+    let ids: Vec<&str> = found.0.iter().map(|k| k.key_id.as_str()).collect();
+    format!(
+        "trusts demo key(s) {} whose private halves are public (tests/fixtures/keys/)",
+        ids.join(", ")
+    )
+}
+
 /// `--now` if given, else the system clock.
 pub fn now_or(flag: Option<i64>) -> i64 {
     flag.unwrap_or_else(|| {
@@ -116,6 +165,7 @@ pub fn now_or(flag: Option<i64>) -> i64 {
 
 fn config_check(file: &Path) -> Result<ExitCode, String> {
     let (_, config) = load_config(file)?;
+    warn_demo_keys(file, &config);
     let signed = config
         .rules
         .iter()
@@ -133,8 +183,9 @@ fn config_check(file: &Path) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn config_compile(file: &Path) -> Result<ExitCode, String> {
-    let (raw, _) = load_config(file)?;
+fn config_compile(file: &Path, allow_demo_keys: bool) -> Result<ExitCode, String> {
+    let (raw, config) = load_config(file)?;
+    refuse_demo_keys(file, &config, allow_demo_keys)?;
     let json = serde_json::to_string(&raw).map_err(|e| e.to_string())?;
     println!("{json}");
     Ok(ExitCode::SUCCESS)
