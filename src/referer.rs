@@ -11,6 +11,11 @@ use url::{Host, Position, Url};
 
 /// Longest Referer value considered; longer ones are `referer_malformed`.
 pub const MAX_REFERER_LEN: usize = 4096;
+/// Longest normalised Referer host; longer ones are `referer_malformed`. A DNS name has at most
+/// 255 octets on the wire (RFC 1035, section 3.1), which is 253 characters written out without
+/// the trailing dot, so no page a browser shows has a longer host. The CloudFront Functions guard
+/// applies the same bound before any regex runs (src/cff/).
+pub const MAX_HOST_LEN: usize = 253;
 /// Compiled-size ceiling for one `~REGEX` pattern, so a config cannot blow up memory at the edge.
 pub const REGEX_SIZE_LIMIT: usize = 256 * 1024;
 /// `~REGEX` patterns are case-insensitive (hosts are compared lower-cased anyway). Shared with
@@ -140,6 +145,9 @@ impl ParsedReferer {
         // An empty label (`a..example.com`, `.example.com`, `example.com..`) names no DNS host,
         // so no page a browser shows has it; refuse it rather than let it end in an allowed suffix.
         if host.starts_with('.') || host.ends_with('.') || host.contains("..") {
+            return Err(Reason::RefererMalformed);
+        }
+        if host.len() > MAX_HOST_LEN {
             return Err(Reason::RefererMalformed);
         }
         let port = url
