@@ -11,8 +11,19 @@ use url::{Host, Position, Url};
 
 /// Longest Referer value considered; longer ones are `referer_malformed`.
 pub const MAX_REFERER_LEN: usize = 4096;
+/// Longest normalised Referer host; longer ones are `referer_malformed`. A DNS name has at most
+/// 255 octets on the wire (RFC 1035, section 3.1), which is 253 characters written out without
+/// the trailing dot, so no page a browser shows has a longer host. The CloudFront Functions guard
+/// applies the same bound before any regex runs (src/cff/).
+pub const MAX_HOST_LEN: usize = 253;
 /// Compiled-size ceiling for one `~REGEX` pattern, so a config cannot blow up memory at the edge.
 pub const REGEX_SIZE_LIMIT: usize = 256 * 1024;
+/// `~REGEX` patterns are case-insensitive (hosts are compared lower-cased anyway). Shared with
+/// the CloudFront Functions generator, which must parse a pattern exactly as the matcher does.
+pub const REGEX_CASE_INSENSITIVE: bool = true;
+/// `~REGEX` patterns are matched over bytes without Unicode classes (a normalised host is ASCII),
+/// which keeps the edge bundle free of Unicode tables. Shared like [`REGEX_CASE_INSENSITIVE`].
+pub const REGEX_UNICODE: bool = false;
 
 /// What to do when the request has no Referer header at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
@@ -136,6 +147,9 @@ impl ParsedReferer {
         if host.starts_with('.') || host.ends_with('.') || host.contains("..") {
             return Err(Reason::RefererMalformed);
         }
+        if host.len() > MAX_HOST_LEN {
+            return Err(Reason::RefererMalformed);
+        }
         let port = url
             .port_or_known_default()
             .ok_or(Reason::RefererMalformed)?;
@@ -191,11 +205,13 @@ impl RefererPattern {
             if re.is_empty() {
                 return err("empty regex after `~`");
             }
-            let regex = RegexBuilder::new(&format!("^(?:{re})$"))
-                .case_insensitive(true)
-                .unicode(false)
-                .size_limit(REGEX_SIZE_LIMIT)
-                .build()
+            // Anchoring by text, `^(?:RE)$`, holds only when RE is a complete regex: otherwise
+            // `a)|(.*` becomes `^(?:a)|(.*)$`, which matches every host. So RE must compile on
+            // its own first. A regex that parses alone closes every group and class it opens and
+            // ends outside any escape; and an `(?x)` comment cannot hide the closing `)` without
+            // a newline, which patterns may not contain. So the wrapped text is RE between anchors.
+            host_regex(re).map_err(|e| PatternError(format!("invalid regex: {e}")))?;
+            let regex = host_regex(&format!("^(?:{re})$"))
                 .map_err(|e| PatternError(format!("invalid regex: {e}")))?;
             return Ok(RefererPattern {
                 source,
@@ -283,6 +299,15 @@ impl RefererPattern {
             }
         }
     }
+}
+
+/// Compiles a regex in the `~REGEX` dialect (see [`REGEX_CASE_INSENSITIVE`], [`REGEX_UNICODE`]).
+fn host_regex(source: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(source)
+        .case_insensitive(REGEX_CASE_INSENSITIVE)
+        .unicode(REGEX_UNICODE)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
 }
 
 /// A read-only view of a compiled pattern (see [`RefererPattern::view`]).

@@ -246,9 +246,22 @@ fn huge_cases() -> Vec<(String, Expect)> {
             format!("https://{}.example.com/", "a".repeat(5000)),
             Malformed,
         ),
+        // A host over 253 characters is no DNS name (RFC 1035: 255 octets on the wire), so no
+        // browser shows a page from it: forged. (Before the host length bound, this 4 KB
+        // subdomain of example.com was allowed.)
         (
             format!("https://{}example.com/", "a.".repeat(2000)),
-            Allow, // a (silly but real) subdomain of example.com, 4 KB long
+            Malformed,
+        ),
+        // At the bound: 121 labels `a.` plus `example.com` is 253 characters.
+        (format!("https://{}example.com/", "a.".repeat(121)), Allow),
+        (
+            format!("https://{}example.com./", "a.".repeat(121)),
+            Allow, // the trailing dot is not part of the name's length
+        ),
+        (
+            format!("https://a{}example.com/", "a.".repeat(121)),
+            Malformed,
         ),
         (
             format!("https://example.com.{}/", "a.".repeat(2100)),

@@ -109,6 +109,20 @@ fn bad_regex_is_rejected_at_load_time() {
 }
 
 #[test]
+fn a_regex_that_escapes_its_anchors_fails_to_load_with_file_line_and_key() {
+    let e = load_err(
+        "[[rules]]\npaths = [\"/*\"]\nreferer = { allow = [\"example.com\", \"~example\\\\.com)|(.*\"] }\n",
+    );
+    assert_eq!(e.key, "rules[0].referer.allow[1]");
+    assert_eq!(e.line, Some(3));
+    let text = e.to_string();
+    assert!(
+        text.starts_with(r#"test.toml:3: rules[0].referer.allow[1]: bad pattern "~example\\.com)|(.*": invalid regex"#),
+        "{text}"
+    );
+}
+
+#[test]
 fn unreadable_pem_file_names_the_key_and_the_file() {
     let e = load_err(
         "[keys]\nKMISSING = { pem_file = \"keys/nope.pem\" }\n[[rules]]\npaths = [\"/*\"]\n",

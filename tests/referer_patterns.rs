@@ -261,6 +261,42 @@ fn regex_alternation_cannot_escape_the_anchors() {
 }
 
 #[test]
+fn a_regex_closing_a_group_it_did_not_open_is_rejected_not_left_unanchored() {
+    // Wrapped by text it would read `^(?:example\.com)|(.*)$`, which allows every host.
+    let e = RefererPattern::parse(r"~example\.com)|(.*").unwrap_err();
+    assert!(e.to_string().contains("invalid regex"), "{e}");
+}
+
+#[test]
+fn every_way_out_of_the_anchors_is_rejected() {
+    for pattern in [
+        r"~a)|(.*",
+        r"~a)|.*|(b",
+        r"~a)|(?:.*",
+        r"~)|(",
+        r"~a)",
+        r"~(?x)a#",
+        r"~a\",
+        r"~[a",
+        r"~a{2",
+    ] {
+        assert!(
+            RefererPattern::parse(pattern).is_err(),
+            "{pattern} was accepted"
+        );
+    }
+}
+
+#[test]
+fn inline_flags_stay_inside_the_anchors() {
+    assert!(allows(&[r"~(?i)example\.com"], "https://EXAMPLE.com/"));
+    assert!(!allows(
+        &[r"~(?i)example\.com"],
+        "https://example.com.evil.net/"
+    ));
+}
+
+#[test]
 fn invalid_or_empty_regex_is_rejected() {
     assert!(RefererPattern::parse("~").is_err());
     assert!(RefererPattern::parse("~(unclosed").is_err());

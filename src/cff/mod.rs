@@ -9,9 +9,10 @@
 //! itself must be enforced by a trusted key group on the behavior. Pure: config in, source out.
 
 mod regex_js;
+mod regex_safety;
 
 use crate::config::{Config, SignatureMode};
-use crate::referer::{HostKind, MissingReferer, PatternView, RefererPattern, Scheme};
+use crate::referer::{HostKind, MissingReferer, PatternView, RefererPattern, Scheme, MAX_HOST_LEN};
 use std::fmt;
 
 /// The CloudFront Functions code size quota (10 KB), in bytes of UTF-8 source.
@@ -173,6 +174,7 @@ pub fn generate(config: &Config, options: CffOptions) -> Result<CffFunction, Cff
             ("__D__", deny_response(config)),
             ("__K__", format!("[{}]", keys.join(","))),
             ("__W__", config.clock_skew_seconds.to_string()),
+            ("__H__", MAX_HOST_LEN.to_string()),
         ],
     );
     let code = format!("{}{body}", header(any_signature, options.kvs && any_kvs));
@@ -294,7 +296,8 @@ fn js_pattern(pattern: &RefererPattern, key: &str) -> Result<String, CffError> {
                 key: key.to_string(),
                 message,
             })?;
-            Ok(format!("/^(?:{body})$/i"))
+            // No `i` flag: case folding is already in the printed sets (see regex_js).
+            Ok(format!("/^(?:{body})$/"))
         }
         PatternView::Host {
             scheme,

@@ -8,7 +8,8 @@
 //      [that string, scheme | 0, port | 0, path prefix | 0]
 //   D  deny response   K  Key-Pair-Ids   W  clock skew (s)   Z  signing parameter names
 //   P  parse a Referer -> {s scheme, h host, p port, q path+query, x has xn-- label, v IPv6,
-//      c path is already in WHATWG serialised form} or 0 when malformed
+//      c path is already in WHATWG serialised form} or 0 when malformed; a host over __H__
+//      characters is no DNS name (Rust's MAX_HOST_LEN), so it is malformed before any RegExp runs
 //   N  WHATWG host number check / IPv4 parse and trailing-dot removal ('' = failure)
 //   L  upper bound of the UTF-8 length of uri + query string (Rust denies over 8,192)
 //   M  one pattern against a parsed Referer   F  the rule's Referer check   Q  KeyValueStore lookup
@@ -62,7 +63,7 @@ if(!m||v.length>4096||/[^!-~]/.test(v)||/[@%]/.test(a=m[2]))return 0;
 s=m[1].toLowerCase();
 if(a[0]=='['){i=a.indexOf(']')+1;h=a.slice(0,i).toLowerCase();o=a.slice(i);if(!i||o&&o[0]!=':')return 0;o=o.slice(1)}
 else{i=a.indexOf(':');if(i<0)i=a.length;h=a.slice(0,i).toLowerCase();o=a.slice(i+1);if(!/^[\w-]+(\.[\w-]+)*\.?$/.test(h)||!(h=N(h)))return 0}
-if(!/^\d*$/.test(o)||o>65535)return 0;
+if(!/^\d*$/.test(o)||o>65535||h.length>__H__)return 0;
 m=m[3];
 return{s:s,h:h,p:o?+o:s=='http'?80:443,q:!m||m[0]=='?'?'/'+m:m,x:/(^|\.)xn--/.test(h),v:h[0]=='[',c:!/[\\"<>^`{}']|\/(\.|%2e){1,2}([\/?]|$)/i.test(m)}}
 function N(h){

@@ -128,19 +128,227 @@ fn restricted_patterns_carry_scheme_port_and_path() {
 }
 
 #[test]
-fn regex_patterns_become_anchored_case_insensitive_regexps() {
-    let c = code(&referer_rule(&["~(www|cdn)\\.example\\.com"]));
-    assert!(c.contains(r"/^(?:(www|cdn)\.example\.com)$/i"), "{c}");
+fn regex_patterns_become_anchored_regexps_printed_from_the_parsed_regex() {
+    // Case folding is resolved into the printed sets (the host is lower-case), so no `i` flag;
+    // groups print as non-capturing.
+    let c = code(&referer_rule(&["~(www|CDN)\\.example\\.com"]));
+    assert!(c.contains(r"/^(?:(?:www|cdn)\.example\.com)$/"), "{c}");
 }
 
 #[test]
-fn a_non_portable_regex_is_refused_naming_the_key() {
+fn a_regex_the_function_cannot_run_is_refused_naming_the_key() {
     match generate(
-        &referer_rule(&["example.com", "~(?i)x\\.com"]),
+        &referer_rule(&["example.com", "~\\bx\\.com\\b{end}"]),
         CffOptions::default(),
     ) {
-        Err(CffError::Unsupported { key, .. }) => assert_eq!(key, "rules[0].referer.allow[1]"),
+        Err(CffError::Unsupported { key, message }) => {
+            assert_eq!(key, "rules[0].referer.allow[1]");
+            assert!(message.contains("no JavaScript equivalent"), "{message}");
+        }
         other => panic!("expected Unsupported, got {other:?}"),
+    }
+}
+
+/// The generator's answer for one `~REGEX`: the printed RegExp, or the refusal message.
+fn generated_regexp(source: &str) -> Result<String, String> {
+    let config = referer_rule(&[&format!("~{source}")]);
+    match generate(&config, CffOptions::default()) {
+        Ok(f) => {
+            let start = 4 + f.code.find("[0,[/^(?:").ok_or("no RegExp in the code")?;
+            let end = f.code[start..].find(")$/").ok_or("unterminated RegExp")?;
+            Ok(f.code[start..start + end + 3].to_string())
+        }
+        Err(CffError::Unsupported { key, message }) => {
+            assert_eq!(key, "rules[0].referer.allow[0]");
+            Err(message)
+        }
+        Err(e) => panic!("{source}: {e}"),
+    }
+}
+
+/// Regexes a backtracking engine could run in super-linear time: each is refused, the message
+/// naming the pattern and pointing to the plain pattern forms.
+const BACKTRACKING_REGEXES: &[&str] = &[
+    // The issue's pattern: about 0.8 s in Node for 26 letters plus `.example.co`.
+    r"([a-z0-9]+-?)+\.example\.com",
+    r"(a+)+",
+    r"(a+)+b",
+    r"(a|ab)*c",
+    r"(ab|a)*",
+    r"(\w+\s?)*",
+    r"(.*a){10}",
+    r"(.*a){3}",
+    r"\d+\d+x",
+    r"a*a*",
+    r"[a-z]+-?[a-z]+",
+    r"(a?){20}",
+    r"(a*)*b",
+    r"(x+x+)+y",
+    r".*a.*a.*a",
+    r".*\.example\.com",
+    r"([a-z0-9-]+\.)*example\.com",
+    r"(www\.|w+\.)example\.com",
+    r"(|a)+",
+    r"x{1000}",
+    r"((x{20}y){20}z){3}",
+];
+
+#[test]
+fn regexes_that_can_backtrack_are_refused_naming_the_pattern_and_the_plain_forms() {
+    for source in BACKTRACKING_REGEXES {
+        let message = generated_regexp(source).expect_err(source);
+        assert!(
+            message.contains(&format!("regex {source:?}")),
+            "{source}: {message}"
+        );
+        assert!(message.contains("super-linear"), "{source}: {message}");
+        for plain in ["`example.com`", "`*.example.com`", "`.example.com`"] {
+            assert!(message.contains(plain), "{source}: {message}");
+        }
+        assert!(message.contains("Referer patterns"), "{source}: {message}");
+    }
+}
+
+/// Regexes real configs use, and what the function runs for them.
+const LINEAR_REGEXES: &[(&str, &str)] = &[
+    (
+        r"cdn[0-9]+\.example\.com",
+        r"/^(?:cdn[0-9]+\.example\.com)$/",
+    ),
+    (
+        r"(www|static)\.example\.com",
+        r"/^(?:(?:www|static)\.example\.com)$/",
+    ),
+    (
+        r"[a-z0-9-]+\.example\.com",
+        r"/^(?:[\-0-9a-z]+\.example\.com)$/",
+    ),
+    (
+        r"img-[0-9]{1,3}\.example\.org",
+        r"/^(?:img\-[0-9]{1,3}\.example\.org)$/",
+    ),
+    (r"(www\.)?example\.com", r"/^(?:(?:www\.)?example\.com)$/"),
+    (
+        r"[a-z]+(-[a-z]+)*\.example\.com",
+        r"/^(?:[a-z]+(?:\-[a-z]+)*\.example\.com)$/",
+    ),
+    (
+        r"edge([0-9]+\.)+example\.net",
+        r"/^(?:edge(?:[0-9]+\.)+example\.net)$/",
+    ),
+    (
+        r"(www|cdn)[0-9]*\.regex\.example",
+        r"/^(?:(?:www|cdn)[0-9]*\.regex\.example)$/",
+    ),
+    (r"10\.0\.0\.\d{1,3}", r"/^(?:10\.0\.0\.[0-9]{1,3})$/"),
+    // Not ambiguous once parsed: the two alternatives are one class, so the function runs `a*`.
+    (r"(a|a)*", r"/^(?:a*)$/"),
+];
+
+#[test]
+fn linear_time_regexes_are_accepted_as_printed() {
+    for (source, regexp) in LINEAR_REGEXES {
+        assert_eq!(generated_regexp(source).as_deref(), Ok(*regexp), "{source}");
+    }
+}
+
+#[test]
+fn a_regex_that_closes_a_group_it_never_opened_gets_no_regexp() {
+    // The config refuses it already (src/referer.rs); the generator would too, since it prints
+    // the regex from its own parse, in which the text is no regex at all.
+    let source = r"example\.com)|(.*";
+    assert!(RefererPattern::parse(&format!("~{source}")).is_err());
+    let e = regex_js::translate(source).unwrap_err();
+    assert!(e.contains("not a valid regex on its own"), "{e}");
+}
+
+/// Pattern texts built from regex syntax, where anchoring and grouping bugs live.
+fn regexish() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let token = prop_oneof![
+        Just("a"),
+        Just("b"),
+        Just("-"),
+        Just("\\."),
+        Just("."),
+        Just("("),
+        Just(")"),
+        Just("(?:"),
+        Just("|"),
+        Just("*"),
+        Just("+"),
+        Just("?"),
+        Just("{2}"),
+        Just("{1,3}"),
+        Just("["),
+        Just("]"),
+        Just("^"),
+        Just("$"),
+        Just("\\"),
+        Just("(?x)"),
+        Just("#"),
+        Just("(?i)"),
+        Just("(?-i)"),
+        Just("A"),
+        Just("0-9"),
+        Just("\\d"),
+        Just("\\b"),
+    ];
+    proptest::collection::vec(token, 1..10).prop_map(|t| t.concat())
+}
+
+/// Whether a printed body is one expression: every group and class it opens it closes, and no
+/// `)` closes a group it did not open (so `^(?:BODY)$` anchors all of it).
+fn is_one_expression(body: &str) -> bool {
+    let (mut depth, mut in_class, mut chars) = (0i32, false, body.chars());
+    while let Some(c) = chars.next() {
+        match c {
+            // An escape is one character, whatever follows.
+            '\\' if chars.next().is_none() => return false,
+            '[' if !in_class => in_class = true,
+            ']' if in_class => in_class = false,
+            '(' if !in_class => depth += 1,
+            ')' if !in_class => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0 && !in_class
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+    /// Whatever the text, an accepted `~REGEX` is anchored around its whole parse: the Rust
+    /// matcher agrees with the parse tree printed between anchors, and the function's RegExp is
+    /// that tree, one expression between `^(?:` and `)$`.
+    #[test]
+    fn accepted_regexes_are_anchored_around_their_whole_parse(
+        source in regexish(),
+        hosts in proptest::collection::vec("[ab.-]{0,6}", 1..8),
+    ) {
+        let Ok(pattern) = RefererPattern::parse(&format!("~{source}")) else { return Ok(()) };
+        let hir = regex_syntax::ParserBuilder::new()
+            .case_insensitive(crate::referer::REGEX_CASE_INSENSITIVE)
+            .unicode(crate::referer::REGEX_UNICODE)
+            .utf8(false)
+            .build()
+            .parse(&source)
+            .map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{source}: {e}")))?;
+        let whole = regex::bytes::Regex::new(&format!("^(?:{hir})$"))
+            .map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{hir}: {e}")))?;
+        for host in &hosts {
+            let Ok(referer) = crate::referer::ParsedReferer::parse(&format!("https://x{host}/")) else { continue };
+            let host = referer.host().as_bytes();
+            proptest::prop_assert_eq!(pattern.matches(&referer), whole.is_match(host), "{} on {:?}", source, referer.host());
+        }
+        if let Ok(body) = regex_js::translate(&source) {
+            proptest::prop_assert!(is_one_expression(&body), "{} printed as {}", source, body);
+        }
     }
 }
 
@@ -190,7 +398,7 @@ fn only_the_header_has_comments_and_no_placeholder_remains() {
     assert!(body
         .iter()
         .all(|l| !l.starts_with("//") && !l.starts_with(' ')));
-    for placeholder in ["__R__", "__D__", "__K__", "__W__", "//#"] {
+    for placeholder in ["__R__", "__D__", "__K__", "__W__", "__H__", "//#"] {
         assert!(!c.contains(placeholder), "{placeholder} left in the output");
     }
 }
