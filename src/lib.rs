@@ -10,6 +10,7 @@
 // The CloudFront Functions generator is used by the CLI only; keep it out of the edge bundle.
 #[cfg(feature = "native")]
 pub mod cff;
+pub mod civil_time;
 pub mod cloudfront;
 pub mod config;
 pub mod decision;
@@ -18,6 +19,9 @@ pub mod glob;
 pub mod guard;
 pub mod http_event;
 pub mod referer;
+// `edgeguard replay` (access logs): CLI only, not in the edge bundle.
+#[cfg(feature = "native")]
+pub mod replay;
 pub mod signed;
 
 pub use config::{Config, ConfigError, RawConfig};
