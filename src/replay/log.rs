@@ -36,6 +36,8 @@ pub mod field {
     pub const STATUS: &str = "sc-status";
     /// The `Referer` header.
     pub const REFERER: &str = "cs(Referer)";
+    /// The `User-Agent` header.
+    pub const USER_AGENT: &str = "cs(User-Agent)";
     /// The query string without `?`.
     pub const URI_QUERY: &str = "cs-uri-query";
     /// The `Cookie` header, when cookie logging is on.
@@ -124,12 +126,13 @@ enum Slot {
     UriStem,
     Status,
     Referer,
+    UserAgent,
     UriQuery,
     Cookie,
     HostHeader,
 }
 
-const SLOTS: [(Slot, &str); 11] = [
+const SLOTS: [(Slot, &str); 12] = [
     (Slot::Date, field::DATE),
     (Slot::Time, field::TIME),
     (Slot::ClientIp, field::CLIENT_IP),
@@ -138,6 +141,7 @@ const SLOTS: [(Slot, &str); 11] = [
     (Slot::UriStem, field::URI_STEM),
     (Slot::Status, field::STATUS),
     (Slot::Referer, field::REFERER),
+    (Slot::UserAgent, field::USER_AGENT),
     (Slot::UriQuery, field::URI_QUERY),
     (Slot::Cookie, field::COOKIE),
     (Slot::HostHeader, field::HOST_HEADER),
@@ -225,6 +229,11 @@ pub enum LineError {
     },
     /// `date` is not an existing `YYYY-MM-DD` date.
     BadDate(String),
+    /// Longer than any line CloudFront writes.
+    TooLong {
+        /// The limit, in bytes.
+        limit: usize,
+    },
     /// `time` is not an existing `hh:mm:ss` time.
     BadTime(String),
 }
@@ -246,6 +255,7 @@ impl fmt::Display for LineError {
                  outside ASCII, so it did not write this line"
             ),
             LineError::BadDate(text) => write!(f, "date {text:?} is not YYYY-MM-DD"),
+            LineError::TooLong { limit } => write!(f, "line longer than {limit} bytes"),
             LineError::BadTime(text) => write!(f, "time {text:?} is not hh:mm:ss"),
         }
     }
@@ -335,19 +345,25 @@ impl<'a> Record<'a> {
     /// `edgeguard serve` and `check` ([`viewer_request`]): `cs-method`, the raw URI and query
     /// string, `c-ip`, and the headers the log keeps — `Host` from `x-host-header` (the
     /// viewer's, which signed-URL resources are built from) or else `cs(Host)` (the
-    /// distribution's name), `Referer`, and `Cookie` when cookie logging is on.
+    /// distribution's name), `Referer`, `User-Agent`, and `Cookie` when cookie logging is on.
     pub fn to_request(&self) -> Request {
         let host = self
             .decoded(Slot::HostHeader)
             .or_else(|| self.decoded(Slot::DistributionHost));
         let referer = self.decoded(Slot::Referer);
+        let user_agent = self.decoded(Slot::UserAgent);
         let cookie = self.decoded(Slot::Cookie);
         let method = self.decoded_text(Slot::Method);
         let query = self.decoded_text(Slot::UriQuery);
         let client_ip = self.decoded_text(Slot::ClientIp);
-        let headers = [("Host", &host), ("Referer", &referer), ("Cookie", &cookie)]
-            .into_iter()
-            .filter_map(|(name, value)| value.as_deref().map(|v| (name, v)));
+        let headers = [
+            ("Host", &host),
+            ("Referer", &referer),
+            ("User-Agent", &user_agent),
+            ("Cookie", &cookie),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.as_deref().map(|v| (name, v)));
         viewer_request(
             HttpRequestParts {
                 method: method.as_deref().unwrap_or("GET"),
