@@ -398,7 +398,9 @@ pub fn day(requests: usize, files: usize) -> (Vec<LogFile>, Expected) {
     let mut expected = Expected::default();
     let header = format!("#Version: 1.0\n#Fields: {}\n", DOCUMENTED_FIELDS.join(" "));
     let files = files.max(1);
-    let mut texts: Vec<String> = vec![header; files];
+    let mut out = Vec::with_capacity(files);
+    // Files are filled one after the other (lines are in time order), compressed as they go.
+    let mut current: Option<(usize, Sink)> = None;
     for i in 0..requests {
         let time = DAY + (i as i64 * 86_400) / requests as i64;
         let mut roll = rng.below(u64::from(total_weight)) as u32;
@@ -412,8 +414,8 @@ pub fn day(requests: usize, files: usize) -> (Vec<LogFile>, Expected) {
             .map(|(k, _)| *k)
             .unwrap_or(Kind::PublicAsset);
         let s = sent(kind, &mut rng, &credentials);
-        // What the log shows was served before the guard: mostly 200, some 304, a few 403
-        // (an old bucket policy) and 000 (the viewer hung up).
+        // What the log shows was served before the guard: mostly 200, some 304 and 206, a
+        // few 403 (an old bucket policy) and 000 (the viewer hung up).
         let status = *rng.pick(&[200, 200, 200, 200, 200, 200, 304, 206, 403, 0]);
         let (rule, reason) = kind.expected(time);
         expected.requests += 1;
@@ -428,43 +430,77 @@ pub fn day(requests: usize, files: usize) -> (Vec<LogFile>, Expected) {
                     .entry(reason.code())
                     .or_default() += 1;
             }
-            let host = match &s.referer {
-                None => "(none)".to_string(),
-                Some(r) => url::Url::parse(r)
-                    .ok()
-                    .and_then(|u| u.host_str().map(str::to_string))
-                    .unwrap_or_default(),
-            };
-            *expected.denied_referer_hosts.entry(host).or_default() += 1;
+            *expected
+                .denied_referer_hosts
+                .entry(host_of(s.referer.as_deref()))
+                .or_default() += 1;
         }
-        let text = &mut texts[i * files / requests.max(1)];
-        text.push_str(&record(time, &mut rng, status, &s));
-        text.push('\n');
-    }
-    let out = texts
-        .into_iter()
-        .enumerate()
-        .map(|(i, text)| {
-            let name = format!(
-                "2026/01/01/E2REPLAYDEMO.2026-01-01-{:02}.{i:04}",
-                i * 24 / files
-            );
-            if i % 4 == 3 {
-                LogFile {
-                    path: name,
-                    bytes: text.into_bytes(),
-                }
-            } else {
-                let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
-                gz.write_all(text.as_bytes()).expect("in memory");
-                LogFile {
-                    path: format!("{name}.gz"),
-                    bytes: gz.finish().expect("in memory"),
-                }
+        let index = i * files / requests;
+        if current.as_ref().map(|(n, _)| *n) != Some(index) {
+            if let Some((n, sink)) = current.take() {
+                out.push(sink.finish(n, files));
             }
-        })
-        .collect();
+            let mut sink = Sink::new(index);
+            sink.write(header.as_bytes());
+            current = Some((index, sink));
+        }
+        if let Some((_, sink)) = current.as_mut() {
+            sink.write(record(time, &mut rng, status, &s).as_bytes());
+            sink.write(b"\n");
+        }
+    }
+    if let Some((n, sink)) = current.take() {
+        out.push(sink.finish(n, files));
+    }
     (out, expected)
+}
+
+/// The Referer's host as the report names it.
+fn host_of(referer: Option<&str>) -> String {
+    match referer {
+        None => "(none)".to_string(),
+        Some(r) => url::Url::parse(r)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default(),
+    }
+}
+
+/// One file being written: every fourth plain text, the others gzip.
+enum Sink {
+    Plain(Vec<u8>),
+    Gzip(GzEncoder<Vec<u8>>),
+}
+
+impl Sink {
+    fn new(index: usize) -> Self {
+        if index % 4 == 3 {
+            Sink::Plain(Vec::new())
+        } else {
+            Sink::Gzip(GzEncoder::new(Vec::new(), Compression::fast()))
+        }
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        match self {
+            Sink::Plain(v) => v.extend_from_slice(bytes),
+            Sink::Gzip(gz) => gz.write_all(bytes).expect("in memory"),
+        }
+    }
+
+    fn finish(self, index: usize, files: usize) -> LogFile {
+        let name = format!(
+            "2026/01/01/E2REPLAYDEMO.2026-01-01-{:02}.{index:04}",
+            index * 24 / files
+        );
+        match self {
+            Sink::Plain(bytes) => LogFile { path: name, bytes },
+            Sink::Gzip(gz) => LogFile {
+                path: format!("{name}.gz"),
+                bytes: gz.finish().expect("in memory"),
+            },
+        }
+    }
 }
 
 /// Writes the files under `dir` (created).
