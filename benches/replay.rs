@@ -9,6 +9,9 @@
 //!
 //!     cargo bench --bench replay                          # 1,000,000 lines + 5,000 distinct
 //!     REPLAY_LINES=200000 REPLAY_DISTINCT=1000 cargo bench --bench replay
+//!
+//! Under `cargo test --all-targets` (no `--bench` flag) it only checks that both cases run, on
+//! a few hundred lines, and prints no throughput claim worth recording.
 
 #[path = "../tests/replay_support/mod.rs"]
 mod replay_support;
@@ -149,16 +152,20 @@ fn distinct_signatures(lines: usize) {
 }
 
 fn main() {
-    // `cargo bench -- FILTER` passes arguments; `--bench` alone is cargo's own flag.
-    let filter: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // `cargo bench` passes `--bench`; `cargo test --all-targets` runs this as a smoke test.
+    let benchmarking = args.iter().any(|a| a == "--bench");
+    let filter: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
     let wanted = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
+    let (lines, distinct) = if benchmarking {
+        (1_000_000, 5_000)
+    } else {
+        (500, 5)
+    };
     if wanted("day") {
-        typical_day(env_count("REPLAY_LINES", 1_000_000));
+        typical_day(env_count("REPLAY_LINES", lines));
     }
     if wanted("distinct") {
-        distinct_signatures(env_count("REPLAY_DISTINCT", 5_000));
+        distinct_signatures(env_count("REPLAY_DISTINCT", distinct));
     }
 }
