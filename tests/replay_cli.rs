@@ -357,3 +357,21 @@ fn an_overlong_line_is_malformed_and_the_next_line_is_still_read() {
         .contains("longer than"));
     assert_eq!(r["requests"], 1);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_loop_in_a_directory_does_not_hang_the_walk() {
+    let dir = scratch("symlink");
+    std::fs::create_dir_all(dir.join("logs")).unwrap();
+    std::fs::write(
+        dir.join("logs/a"),
+        format!("{FIELDS}{}", line("00:00:01", "200", "/public/a", "-")),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&dir, dir.join("logs/loop")).unwrap();
+    let r = json(&[&dir.join("logs")]);
+    assert_eq!(
+        (r["files"].as_u64(), r["requests"].as_u64()),
+        (Some(1), Some(1))
+    );
+}

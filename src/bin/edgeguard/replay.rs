@@ -90,15 +90,19 @@ fn collect_files(paths: &[PathBuf]) -> Result<Vec<LogFile>, String> {
     Ok(out)
 }
 
+/// Recurses into real directories only: a symbolic link to a directory is skipped (a link
+/// back up the tree would never end), a link to a file is read.
 fn walk(dir: &Path, out: &mut Vec<LogFile>) -> io::Result<()> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let path = entry.path();
-        let meta = std::fs::metadata(&path)?;
-        if meta.is_dir() {
+        if entry.file_type()?.is_dir() {
             walk(&path, out)?;
-        } else if meta.is_file() {
+            continue;
+        }
+        let meta = std::fs::metadata(&path)?;
+        if meta.is_file() {
             out.push(LogFile {
                 path,
                 bytes: meta.len(),
