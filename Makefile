@@ -112,8 +112,9 @@ test-cff: cff-template ## CloudFront Functions guard vs the Rust guard: differen
 cff-template: cff ## build/cff/template.yaml: template.yaml with the generated CloudFront Function; `sam build -t` it
 	node scripts/cff-template.mjs template.yaml build/cff/guard.js build/cff/template.yaml
 
-bench: ## Benchmarks, not pass/fail (< 10 min): criterion, RustCrypto vs openssl, edge bundle vs plain Node.js
+bench: ## Benchmarks, not pass/fail (< 10 min): criterion, RustCrypto vs openssl, edge bundle vs plain Node.js, replay lines/minute
 	$(CARGO) bench --bench guard
+	$(CARGO) bench --bench replay
 	CARGO=$(CARGO) bench/native-vs-openssl.sh
 	CARGO=$(CARGO) EDGEGUARD_DEMO=1 scripts/package-edge.sh guard.toml
 	node bench/edge-vs-node.mjs

@@ -13,6 +13,7 @@
 pub mod adopt;
 #[cfg(feature = "native")]
 pub mod cff;
+pub mod civil_time;
 pub mod cloudfront;
 pub mod config;
 pub mod decision;
@@ -23,6 +24,9 @@ pub mod guard;
 pub mod http_event;
 pub mod json_path;
 pub mod referer;
+// `edgeguard replay` (access logs): CLI only, not in the edge bundle.
+#[cfg(feature = "native")]
+pub mod replay;
 pub mod signed;
 
 pub use config::{Config, ConfigError, RawConfig};

@@ -146,8 +146,18 @@ fn a_config_with_an_oversized_regex_fails_to_load() {
 #[test]
 fn a_pathological_regex_runs_in_linear_time_on_a_long_host() {
     // `regex` has no backtracking; the classic (a+)+$ blow-up must just say no.
+    // The longest host a Referer may carry (MAX_HOST_LEN) made of `a` runs: a backtracking engine
+    // would never finish this.
     let pattern = RefererPattern::parse("~(a+)+b").unwrap();
-    let referer = format!("https://{}.com/", "a".repeat(4000));
-    let parsed = edgeguard::referer::ParsedReferer::parse(&referer).unwrap();
+    let label = "a".repeat(63);
+    let host = format!("{label}.{label}.{label}.{}", "a".repeat(61));
+    assert_eq!(host.len(), edgeguard::referer::MAX_HOST_LEN);
+    let parsed = edgeguard::referer::ParsedReferer::parse(&format!("https://{host}/")).unwrap();
     assert!(!pattern.matches(&parsed));
+}
+
+#[test]
+fn a_host_longer_than_a_dns_name_never_reaches_a_pattern() {
+    let referer = format!("https://{}.com/", "a".repeat(4000));
+    assert!(edgeguard::referer::ParsedReferer::parse(&referer).is_err());
 }

@@ -7,6 +7,7 @@ mod check;
 mod invoke;
 mod keygen;
 mod migrate;
+mod replay;
 mod serve;
 mod sign;
 
@@ -32,6 +33,9 @@ enum Command {
     Check(check::Args),
     /// Run the handler on a Lambda@Edge event file and print its return value.
     Invoke(invoke::Args),
+    /// Decide every request of CloudFront standard access logs with a config and report what it
+    /// would deny (per rule and reason, top hosts and paths, served then but denied now).
+    Replay(replay::Args),
     /// Run a local CloudFront-style edge in front of a directory or an HTTP origin.
     Serve(serve::Args),
     /// Validate or compile a config file.
@@ -84,6 +88,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Invoke(args) => invoke::run(args),
+        Command::Replay(args) => replay::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Cff(args) => cff::run(args),
         Command::DecideBatch(args) => cff::run_batch(args),

@@ -2,6 +2,7 @@
 //! with the flags, date formats and output of `aws cloudfront sign` (byte-identical URLs for
 //! the same RSA key and inputs). A thin adapter over `edgeguard::signed::sign`.
 
+use edgeguard::civil_time::{days_from_civil, days_in_month};
 use edgeguard::signed::{sign_cookies, sign_url, HashAlgorithm, PrivateKey, SignOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -195,26 +196,6 @@ fn number(text: &str, min_len: usize, max_len: usize) -> Result<i64, String> {
         return Err(DATE_FORMATS.into());
     }
     text.parse().map_err(|_| DATE_FORMATS.to_string())
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]
