@@ -17,6 +17,7 @@ pub mod edge;
 pub mod glob;
 pub mod guard;
 pub mod http_event;
+pub mod path;
 pub mod referer;
 pub mod signed;
 
