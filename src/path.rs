@@ -156,9 +156,10 @@ pub fn check(uri: &str) -> Result<ServedPath<'_>, PathProblem> {
     if has_escape(decoded.as_bytes()) {
         return Err(PathProblem::DoubleEncoding);
     }
-    let servlet = match uri.contains(';') {
-        true => Some(decode(&without_path_parameters(uri))?.into_owned()),
-        false => None,
+    let servlet = if uri.contains(';') {
+        Some(decode(&without_path_parameters(uri))?.into_owned())
+    } else {
+        None
     };
     Ok(ServedPath {
         raw: uri,
