@@ -130,3 +130,12 @@ fn bootstrap_denies_an_event_of_the_wrong_shape() {
     assert_eq!(response["status"], "403");
     assert!(stdout.contains("event_malformed"), "{stdout}");
 }
+
+#[test]
+fn bootstrap_denies_a_dot_segment_path_before_choosing_a_rule() {
+    let event = std::fs::read_to_string("events/path-encoded-dot-segment.json").unwrap();
+    let (responses, stdout) = run_bootstrap(&[event]);
+    let response: serde_json::Value = serde_json::from_str(&responses[0]).unwrap();
+    assert_eq!(response["status"], "403");
+    assert!(stdout.contains("path_not_normalized"), "{stdout}");
+}
