@@ -6,7 +6,9 @@
 //! and merge `//`, servlet containers (Tomcat, Jetty, Spring) drop `;` path parameters before
 //! resolving dots, Windows servers read `\` as `/`, and a proxy that decodes again reads `%252e`
 //! as `.`. CloudFront itself matches its cache behaviors on a normalised path while Lambda@Edge
-//! gets the original one. Wherever two readings can name different objects, a rule written for
+//! gets the original one (AWS Support on re:Post, "cloudfront behaviour path pattern matching",
+//! <https://repost.aws/questions/QUYxerjgCwQlSRsrxUx-hoAg>; S3 and `+`:
+//! <https://github.com/s3tools/s3cmd/issues/554>). Wherever two readings can name different objects, a rule written for
 //! one object can be bypassed through the other (`/public/../private/secret.pdf` matched
 //! `/public/*`), so the guard fails closed:
 //!
