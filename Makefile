@@ -97,7 +97,7 @@ bench-serve: ## Load benchmark (wrk): `edgeguard serve` vs nginx valid_referers;
 fuzz: ## Run every cargo-fuzz target for FUZZ_SECONDS each (default 60; nightly; installs cargo-fuzz)
 	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
-.PHONY: cff cff-template test-cff
+.PHONY: cff cff-template refresh-template test-cff
 
 cff: ## CloudFront Functions guard for CONFIG: build/cff/guard.js (fails over 10 KB or on demo keys without EDGEGUARD_DEMO=1)
 	$(CARGO) build --bin edgeguard
@@ -108,6 +108,9 @@ test-cff: EDGEGUARD_DEMO = 1
 test-cff: cff-template ## CloudFront Functions guard vs the Rust guard: differential tests, sizes, template
 	node --test tests/cff/
 	.venv/bin/cfn-lint build/cff/template.yaml
+
+refresh-template: cff ## Put the CloudFront Function generated from CONFIG into the checked-in template.yaml (after changing src/cff/)
+	node scripts/cff-template.mjs --refresh template.yaml build/cff/guard.js
 
 cff-template: cff ## build/cff/template.yaml: template.yaml with the generated CloudFront Function; `sam build -t` it
 	node scripts/cff-template.mjs template.yaml build/cff/guard.js build/cff/template.yaml

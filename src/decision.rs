@@ -12,6 +12,10 @@ pub enum Reason {
     NoRule,
     /// The event itself is not a well-formed viewer-request event.
     EventMalformed,
+    /// The URI path has a form some origin reads as another path (a `.`/`..` segment in any
+    /// spelling, `//`, `%2F`, a backslash, an encoded unreserved character, ...), or its readings
+    /// choose different rules: refused before any rule applies (see `path`).
+    PathNotNormalized,
     /// The rule checks the Referer, the request has none and `missing = "deny"`.
     RefererMissing,
     /// The Referer is a well-formed URL whose origin is not on the allow list.
@@ -44,9 +48,10 @@ pub enum Reason {
 
 impl Reason {
     /// Every reason, for documentation and exhaustive tests.
-    pub const ALL: [Reason; 16] = [
+    pub const ALL: [Reason; 17] = [
         Reason::NoRule,
         Reason::EventMalformed,
+        Reason::PathNotNormalized,
         Reason::RefererMissing,
         Reason::RefererNotAllowed,
         Reason::RefererMalformed,
@@ -68,6 +73,7 @@ impl Reason {
         match self {
             Reason::NoRule => "no_rule",
             Reason::EventMalformed => "event_malformed",
+            Reason::PathNotNormalized => "path_not_normalized",
             Reason::RefererMissing => "referer_missing",
             Reason::RefererNotAllowed => "referer_not_allowed",
             Reason::RefererMalformed => "referer_malformed",

@@ -4,6 +4,7 @@
 use crate::cloudfront::{HandlerResult, Request};
 use crate::config::{Config, SignatureMode};
 use crate::decision::{Decision, Reason};
+use crate::path::{self, ServedPath};
 use crate::signed::{
     self, CredentialSource, RustCryptoVerifier, SignatureCheck, SignatureVerifier, SignedRequest,
     VerifyOptions,
@@ -74,21 +75,23 @@ impl Guard {
     }
 
     /// The decision plus whether signing parameters should be stripped from the query string.
+    /// The path is checked before any rule is chosen: a form an origin may read as another path
+    /// is refused (`path_not_normalized`, see [`crate::path`]).
     fn evaluate(&self, request: &Request, now: i64) -> (Decision, bool) {
         if !request.uri.starts_with('/')
             || request.uri.len() + request.querystring.len() > MAX_URI_AND_QUERY
         {
             return (Decision::deny(Reason::EventMalformed), false);
         }
-        let Some((index, rule)) = self
-            .config
-            .rules
-            .iter()
-            .enumerate()
-            .find(|(_, r)| r.applies_to(&request.uri))
-        else {
-            return (Decision::deny(Reason::NoRule), false);
+        let Ok(path) = path::check(&request.uri) else {
+            return (Decision::deny(Reason::PathNotNormalized), false);
         };
+        let index = match self.rule_for(&path) {
+            Ok(Some(index)) => index,
+            Ok(None) => return (Decision::deny(Reason::NoRule), false),
+            Err(reason) => return (Decision::deny(reason), false),
+        };
+        let rule = &self.config.rules[index];
         let deny = |reason| {
             (
                 Decision::Deny {
@@ -131,6 +134,19 @@ impl Guard {
             },
             rule.strip_signature && signed_by == Some(CredentialSource::Url),
         )
+    }
+
+    /// The first rule matching the raw path, which must also be the first rule matching every
+    /// reading an origin may use: otherwise the rule that decides and the object served could
+    /// belong to different rules (`path_not_normalized`).
+    fn rule_for(&self, path: &ServedPath<'_>) -> Result<Option<usize>, Reason> {
+        let first = |text: &str| self.config.rules.iter().position(|r| r.applies_to(text));
+        let chosen = first(path.raw());
+        if path.readings().all(|reading| first(&reading) == chosen) {
+            Ok(chosen)
+        } else {
+            Err(Reason::PathNotNormalized)
+        }
     }
 
     fn signed_request<'a>(&'a self, request: &'a Request) -> SignedRequest<'a> {

@@ -23,6 +23,7 @@ pub mod glob;
 pub mod guard;
 pub mod http_event;
 pub mod json_path;
+pub mod path;
 pub mod referer;
 // `edgeguard replay` (access logs): CLI only, not in the edge bundle.
 #[cfg(feature = "native")]

@@ -149,3 +149,12 @@ fn bootstrap_logs_which_field_a_malformed_event_lacks() {
     );
     assert_eq!(deny["uri"], "/test");
 }
+
+#[test]
+fn bootstrap_denies_a_dot_segment_path_before_choosing_a_rule() {
+    let event = std::fs::read_to_string("events/path-encoded-dot-segment.json").unwrap();
+    let (responses, stdout) = run_bootstrap(&[event]);
+    let response: serde_json::Value = serde_json::from_str(&responses[0]).unwrap();
+    assert_eq!(response["status"], "403");
+    assert!(stdout.contains("path_not_normalized"), "{stdout}");
+}

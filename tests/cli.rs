@@ -171,6 +171,25 @@ fn invoke_on_text_that_is_not_json_exits_2() {
 }
 
 #[test]
+fn invoke_denies_a_dot_segment_path_with_path_not_normalized_and_no_rule() {
+    let out = edgeguard(&[
+        "invoke",
+        "--config",
+        "guard.toml",
+        "--outcome",
+        "--explain",
+        "events/path-dot-segment.json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let outcome = json_line(&out);
+    assert_eq!(outcome["decision"], "deny");
+    assert_eq!(outcome["reason"], "path_not_normalized");
+    assert_eq!(outcome["rule"], Value::Null);
+    assert_eq!(outcome["result"]["status"], "403");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\"reason\":\"path_not_normalized\""));
+}
+
+#[test]
 fn invoke_on_json_that_is_not_an_event_denies_as_event_malformed() {
     let dir = std::env::temp_dir().join(format!("edgeguard-cli-ev-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

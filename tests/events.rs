@@ -70,6 +70,8 @@ fn the_required_referer_cases_are_all_present() {
         "referer-malformed",
         "referer-twice",
         "path-unmatched",
+        "path-dot-segment",
+        "path-encoded-dot-segment",
     ] {
         assert!(
             names.iter().any(|n| n == required),

@@ -197,6 +197,9 @@ fn traversal_attempts_never_serve_a_file_outside_the_root() {
         "/open/parent/secret.txt",
         "/open/%2e%2e%2f%2e%2e%2fsecret.txt",
         "/open/readme.txt%00.png",
+        "/open/%2e%2e/%2e%2e/secret.txt",
+        "/open/..;/..;/secret.txt",
+        "//secret.txt",
     ] {
         let r = server.get(target, &[ALLOWED]);
         assert!(
@@ -248,4 +251,82 @@ fn range_larger_than_one_chunk_is_streamed_from_its_offset() {
         Some("bytes 100000-400000/1000003")
     );
     assert_eq!(r.body, &whole[100000..=400000]);
+}
+
+// --- the object served is the object decided (issue #10, item 2) ----------------------------
+
+/// The README's own example config (a Referer rule on `/images/*`, then `/*` open) in front of
+/// root/images/cat.jpg and root/docs/a b.txt.
+fn readme_site(name: &str) -> (PathBuf, Server) {
+    let dir = scratch(name);
+    let root = dir.join("root");
+    std::fs::create_dir_all(root.join("images")).unwrap();
+    std::fs::create_dir_all(root.join("docs")).unwrap();
+    std::fs::write(root.join("images/cat.jpg"), PNG).unwrap();
+    std::fs::write(root.join("docs/a b.txt"), "spaced\n").unwrap();
+    let config = serve_support::write_readme_config(&dir);
+    let server = Server::start(&config, root.to_str().unwrap(), &[]);
+    (dir, server)
+}
+
+const FOREIGN: (&str, &str) = ("Referer", "https://evil.test/page.html");
+
+/// A foreign Referer asking for the image through `target` gets the guard's deny, logged as
+/// `path_not_normalized`, and never the image (the directory origin used to decode, drop `.`
+/// and empty segments and split `%2F`, serving `/images/cat.jpg` under the open `/*` rule).
+fn assert_image_refused(server: &Server, target: &str) {
+    let r = server.get(target, &[FOREIGN]);
+    assert_eq!(r.status, 403, "{target}");
+    assert_eq!(r.text(), "Forbidden", "{target}");
+    assert_ne!(r.body, PNG, "{target} served the image");
+    let deadline = std::time::Instant::now() + serve_support::STEP;
+    let log = loop {
+        let log = server.access_log();
+        if !log.is_empty() || std::time::Instant::now() > deadline {
+            break log;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(log[0]["reason"], "path_not_normalized", "{target}: {log:?}");
+}
+
+#[test]
+fn readme_config_the_image_itself_is_refused_to_a_foreign_referer_and_served_to_ours() {
+    let (_dir, server) = readme_site("readme-plain");
+    assert_eq!(server.get("/images/cat.jpg", &[FOREIGN]).status, 403);
+    let ours = server.get("/images/cat.jpg", &[ALLOWED]);
+    assert_eq!(ours.status, 200);
+    assert_eq!(ours.body, PNG);
+}
+
+#[test]
+fn readme_config_a_single_dot_segment_does_not_reach_the_image() {
+    let (_dir, server) = readme_site("readme-dot");
+    assert_image_refused(&server, "/./images/cat.jpg");
+}
+
+#[test]
+fn readme_config_a_leading_empty_segment_does_not_reach_the_image() {
+    let (_dir, server) = readme_site("readme-slashes");
+    assert_image_refused(&server, "//images/cat.jpg");
+}
+
+#[test]
+fn readme_config_an_encoded_unreserved_character_does_not_reach_the_image() {
+    let (_dir, server) = readme_site("readme-encoded-i");
+    assert_image_refused(&server, "/%69mages/cat.jpg");
+}
+
+#[test]
+fn readme_config_an_encoded_slash_does_not_reach_the_image() {
+    let (_dir, server) = readme_site("readme-encoded-slash");
+    assert_image_refused(&server, "/images%2Fcat.jpg");
+}
+
+#[test]
+fn readme_config_an_escaped_file_name_is_served_decoded_under_the_open_rule() {
+    let (_dir, server) = readme_site("readme-escaped");
+    let r = server.get("/docs/a%20b.txt", &[FOREIGN]);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.text(), "spaced\n");
 }

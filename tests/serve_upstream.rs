@@ -107,3 +107,133 @@ fn unreachable_origin_is_a_502_and_the_server_keeps_serving() {
     // A deny needs no origin and still works.
     assert_eq!(server.get("/nothing", &[]).status, 403);
 }
+
+// --- the URI forwarded is the URI decided (issue #10, item 2) --------------------------------
+
+/// `python3 -m http.server` on a free loopback port: an origin that resolves dot segments
+/// (`%2e` too), like nginx or most app servers. Killed on drop.
+struct ResolvingOrigin {
+    child: std::process::Child,
+    addr: String,
+}
+
+impl ResolvingOrigin {
+    fn start(root: &std::path::Path) -> ResolvingOrigin {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new("python3")
+            .args([
+                "-u",
+                "-m",
+                "http.server",
+                "0",
+                "--bind",
+                "127.0.0.1",
+                "--directory",
+            ])
+            .arg(root)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python3 runs");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = std::io::BufReader::new(stdout).lines();
+            if let Some(Ok(line)) = lines.next() {
+                let _ = tx.send(line);
+            }
+            for _ in lines {}
+        });
+        let line = rx
+            .recv_timeout(serve_support::STEP)
+            .expect("http.server printed its address");
+        // "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..."
+        let port = line
+            .split(" port ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no port in {line:?}"));
+        ResolvingOrigin {
+            child,
+            addr: format!("127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for ResolvingOrigin {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const SECRET: &str = "PAID-CONTENT-ONLY-WITH-A-SIGNATURE";
+
+/// The shipped guard.toml (`/public/*` open, `/private/*` signed) in front of an origin holding
+/// public/readme.txt and private/secret.pdf.
+fn shipped_in_front_of_a_resolving_origin(name: &str) -> (ResolvingOrigin, Server) {
+    let dir = scratch(name);
+    std::fs::create_dir_all(dir.join("public")).unwrap();
+    std::fs::create_dir_all(dir.join("private")).unwrap();
+    std::fs::write(dir.join("public/readme.txt"), "public\n").unwrap();
+    std::fs::write(dir.join("private/secret.pdf"), SECRET).unwrap();
+    let origin = ResolvingOrigin::start(&dir);
+    let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("guard.toml");
+    let server = Server::start(&config, &format!("http://{}", origin.addr), &[]);
+    (origin, server)
+}
+
+#[test]
+fn a_dot_segment_never_reaches_an_origin_that_would_resolve_it_to_the_private_file() {
+    let (origin, server) = shipped_in_front_of_a_resolving_origin("up-resolving");
+    for target in [
+        "/public/../private/secret.pdf",
+        "/public/%2e%2e/private/secret.pdf",
+    ] {
+        // The origin itself does resolve it: asked directly, it hands out the paid file.
+        let direct = request(&origin.addr, "GET", target, &[], b"");
+        assert_eq!(direct.text(), SECRET, "precondition: {target} resolves");
+        let r = server.get(target, &[]);
+        assert_eq!(r.status, 403, "{target}");
+        assert!(
+            !r.text().contains(SECRET),
+            "{target} leaked the private file"
+        );
+        assert_eq!(r.text(), "Forbidden");
+    }
+    assert_eq!(server.get("/public/readme.txt", &[]).text(), "public\n");
+    assert_eq!(
+        server.get("/private/secret.pdf", &[]).status,
+        403,
+        "unsigned"
+    );
+}
+
+#[test]
+fn an_allowed_uri_reaches_the_origin_byte_for_byte() {
+    let dir = scratch("up-exact");
+    let (origin, seen) = echo_origin(Duration::ZERO);
+    let server = Server::start(&write_config(&dir), &format!("http://{origin}"), &[]);
+    let targets = [
+        "/open/a%20b.txt",
+        "/open/caf%C3%A9.txt",
+        "/open/caf%c3%a9.txt",
+        "/open/app;jsessionid=0123/page",
+        "/open/~user/C++@x:y.txt",
+        "/open/100%25.txt",
+        "/open/docs/",
+    ];
+    for target in targets {
+        assert_eq!(server.get(target, &[]).status, 200, "{target}");
+    }
+    let seen = seen.lock().unwrap();
+    let lines: Vec<String> = seen
+        .iter()
+        .map(|(head, _)| head.lines().next().unwrap().to_string())
+        .collect();
+    let expected: Vec<String> = targets
+        .iter()
+        .map(|t| format!("GET {t} HTTP/1.1"))
+        .collect();
+    assert_eq!(lines, expected);
+}

@@ -12,6 +12,7 @@ mod regex_js;
 mod regex_safety;
 
 use crate::config::{Config, SignatureMode};
+use crate::path;
 use crate::referer::{HostKind, MissingReferer, PatternView, RefererPattern, Scheme, MAX_HOST_LEN};
 use std::fmt;
 
@@ -175,6 +176,7 @@ pub fn generate(config: &Config, options: CffOptions) -> Result<CffFunction, Cff
             ("__K__", format!("[{}]", keys.join(","))),
             ("__W__", config.clock_skew_seconds.to_string()),
             ("__H__", MAX_HOST_LEN.to_string()),
+            ("__Y__", path_refusal_regex()),
         ],
     );
     let code = format!("{}{body}", header(any_signature, options.kvs && any_kvs));
@@ -267,6 +269,57 @@ fn glob_regex(glob: &str) -> String {
         }
     }
     out
+}
+
+/// The raw bytes and escapes a path must not contain, as one case-insensitive JavaScript regex,
+/// built from [`path::is_refused_raw`] and [`path::is_refused_escape`] so the function refuses
+/// exactly what the Rust guard refuses: `[<raw bytes>]|%(?![\da-f]{2})|%(?:<escapes>)`.
+fn path_refusal_regex() -> String {
+    let raw: Vec<u8> = (0..=0x7f).filter(|b| path::is_refused_raw(*b)).collect();
+    let class: String = ranges(&raw)
+        .iter()
+        .map(|&(first, last)| {
+            if first == last {
+                format!("\\x{first:02x}")
+            } else {
+                format!("\\x{first:02x}-\\x{last:02x}")
+            }
+        })
+        .collect();
+    let escapes: Vec<String> = (0..16u8)
+        .filter_map(|high| {
+            let lows: Vec<u8> = (0..16u8)
+                .filter(|low| path::is_refused_escape(high * 16 + low))
+                .collect();
+            // A run never spans 9..a in the class: `[0-f]` would also match `:` .. `` ` ``.
+            let digits: String = ranges(&lows)
+                .iter()
+                .flat_map(|&(first, last)| [(first, last.min(9)), (first.max(10), last)])
+                .filter(|(first, last)| first <= last)
+                .map(|(first, last)| {
+                    if first == last {
+                        format!("{first:x}")
+                    } else {
+                        format!("{first:x}-{last:x}")
+                    }
+                })
+                .collect();
+            (!lows.is_empty()).then(|| format!("{high:x}[{digits}]"))
+        })
+        .collect();
+    format!("/[{class}]|%(?![\\da-f]{{2}})|%(?:{})/i", escapes.join("|"))
+}
+
+/// Sorted values as inclusive runs of consecutive values.
+fn ranges(values: &[u8]) -> Vec<(u8, u8)> {
+    let mut runs: Vec<(u8, u8)> = Vec::new();
+    for &v in values {
+        match runs.last_mut() {
+            Some((_, last)) if last.checked_add(1) == Some(v) => *last = v,
+            _ => runs.push((v, v)),
+        }
+    }
+    runs
 }
 
 /// The KeyValueStore key of a pattern that can live there: a plain domain or IPv4 host pattern

@@ -16,21 +16,26 @@
 //   S  signing parameter pre-checks: -1 deny, 0 none, 1 URL, 2 cookies; values percent-decoded
 //      once (decodeURIComponent, as Rust), a Policy governs (an Expires beside it is ignored)
 //   B  CloudFront base64
+//   Y  the refused raw bytes and escapes of a path (generated from src/path.rs)
+//   H  path check (src/path.rs): 0 when refused, else the readings origins use (raw, decoded,
+//      decoded with spaces as `+`, `;` parameters removed); each must choose the same rule
+//   I  index of the first rule whose path globs match (R.length when none does)
 //#KVS
 import cf from 'cloudfront';
 var V=cf.kvs();
 //#END
-var R=__R__,D=__D__;
+var R=__R__,D=__D__,Y=__Y__;
 //#SIG
 var K=__K__,W=__W__,Z=['Expires','Policy','Signature','Key-Pair-Id','Hash-Algorithm'];
 //#END
 async function handler(event){
-var q=event.request,u=q.uri,h=q.headers||{},i=0,x,g=0;
-if(typeof u!='string'||u[0]!='/'||L(u,q.querystring)>8192)return D;
+var q=event.request,u=q.uri,h=q.headers||{},i,x,g=0,p;
+if(typeof u!='string'||u[0]!='/'||L(u,q.querystring)>8192||!(p=H(u)))return D;
 //#WIDE
-if(/[\ud800-\udfff]/.test(u))return D;
+if(p.some(v=>/[\ud800-\udfff]/.test(v)))return D;
 //#END
-for(;i<R.length;i++)if(R[i][0].test(u))break;
+i=I(u);
+if(p.some(v=>I(v)!=i))return D;
 x=R[i];
 if(!x)return D;
 //#SIG
@@ -41,6 +46,14 @@ if(x[1]&&!await F(h.referer,x[1],i))return D;
 if(g==1&&x[3])Z.forEach(k=>{delete q.querystring[k]});
 //#END
 return q}
+function I(u){
+for(var i=0;i<R.length&&!R[i][0].test(u);i++);
+return i}
+function H(u){
+var s=u.split('/'),i=1,n,d;
+if(Y.test(u))return 0;
+for(;i<s.length;i++){n=s[i].replace(/;[\s\S]*/,'');if(/^(\.|%2e){1,2}$/i.test(n)||!n&&i<s.length-1)return 0}
+try{d=decodeURIComponent(u);return/%[\da-f]{2}/i.test(d)?0:[u,d,d.replace(/ /g,'+'),decodeURIComponent(u.replace(/;[^\/]*/g,''))]}catch(_){return 0}}
 function L(u,o){
 var n=u.length+u.replace(/[\0-\x7f]/g,'').length+u.replace(/[\0-\u07ff]/g,'').length,k;
 for(k in o)(o[k].multiValue||[o[k]]).forEach(x=>{n+=k.length+(x.value+'').length+2});

@@ -437,3 +437,16 @@ fn unused_features_are_left_out() {
 fn line_separators_are_escaped_in_strings() {
     assert_eq!(js_string("a\u{2028}b"), r#""a\u2028b""#);
 }
+
+#[test]
+fn the_path_check_is_generated_from_the_rust_definition() {
+    // Refused raw: controls, space, `#`, `?`, `\`, DEL. Refused escapes: controls, `-` `.` `/`,
+    // digits, `;`, letters, `\`, `_`, `~`, DEL (src/path.rs); a run never spans 9..a.
+    let code = code(&referer_rule(&["example.com"]));
+    assert!(
+        code.contains(
+            r"Y=/[\x00-\x20\x23\x3f\x5c\x7f]|%(?![\da-f]{2})|%(?:0[0-9a-f]|1[0-9a-f]|2[d-f]|3[0-9b]|4[1-9a-f]|5[0-9acf]|6[1-9a-f]|7[0-9ae-f])/i"
+        ),
+        "{code}"
+    );
+}

@@ -1,6 +1,7 @@
 // Path globs with CloudFront semantics (`*` any run including `/`, `?` one character,
-// case-sensitive, first rule wins, no rule = deny): generated URIs through the function and the
-// Rust guard. Rules alternate allow / deny-without-Referer, so the decision shows the rule chosen.
+// case-sensitive, first rule wins, no rule = deny; paths an origin reads otherwise are refused):
+// generated URIs through the function and the Rust guard. Rules alternate allow /
+// deny-without-Referer, so the decision shows the rule chosen.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generate, load, rustBatch, cffEventFor, verdict } from './harness.mjs';
@@ -9,7 +10,10 @@ import { rng } from './referers.mjs';
 const CONFIG = 'tests/cff/fixtures/globs.toml';
 const { code } = generate(CONFIG);
 const PIECES = ['/', '/', 'a', 'b', 'c', 'x', 'y', 'z', 'q', 'v', '1', '.', '.jpg', '.png', '.JPG', 'img',
-  'thumb', '$', '+', '~user', 'exact.txt', '?', '%2F', 'é', '-', '_', 'A', 'B'];
+  'thumb', '$', '+', '~user', 'exact.txt', '?', '%2F', 'é', '-', '_', 'A', 'B',
+  // forms the path check refuses or reads otherwise (src/path.rs), so rule choice meets them too
+  '..', '%2e', '%2E%2E', ';', ';x', '\\', '%5C', '%3B', '%00', '%', '%zz', '%c0%ae', '%252e', '%69',
+  '%20', '%C3%A9', '%2B', '%24'];
 
 function uris(count) {
   const r = rng(99);
@@ -36,5 +40,6 @@ test('generated URIs choose the same rule in the function and in Rust', async ()
       `${JSON.stringify(list[i])} (Rust: ${rust[i].reason})`);
     seen.add(`${rust[i].decision}/${rust[i].reason}`);
   }
-  assert.deepEqual([...seen].sort(), ['allow/null', 'deny/no_rule', 'deny/referer_missing']);
+  assert.deepEqual([...seen].sort(),
+    ['allow/null', 'deny/no_rule', 'deny/path_not_normalized', 'deny/referer_missing']);
 });

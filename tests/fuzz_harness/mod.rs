@@ -78,14 +78,8 @@ pub fn event_json(data: &[u8]) {
     match (outcome.decision, &outcome.reason, &outcome.result) {
         ("allow", None, HandlerResult::Request(_)) => {
             let uri = outcome.uri.as_deref().unwrap_or_default();
-            assert!(
-                shipped_guard()
-                    .config()
-                    .rules
-                    .iter()
-                    .any(|r| r.applies_to(uri)),
-                "allowed a URI no rule covers: {uri:?}"
-            );
+            let rule = outcome.rule.expect("an allow names its rule");
+            check_allowed_path(shipped_guard(), uri, rule);
         }
         ("deny", Some(reason), HandlerResult::Response(r)) => {
             assert_eq!(r.status, "403", "deny must be the configured 403");
@@ -172,6 +166,7 @@ pub fn check_request_decision(guard: &Guard, request: &Request) {
         Some(rule),
         "allowed under a rule that is not the first match"
     );
+    check_allowed_path(guard, &request.uri, rule);
     let rule = &rules[rule];
     if rule.signature == SignatureMode::Required {
         assert!(
@@ -205,6 +200,67 @@ pub fn check_request_decision(guard: &Guard, request: &Request) {
             host.host
         );
     }
+}
+
+// --- paths: what the origin will serve ------------------------------------------------------
+
+/// The path of an allowed request, judged without edgeguard's path module: no dot segment in any
+/// spelling reached allow, and the path the WHATWG URL parser normalises it to (dot segments
+/// resolved, `\` as `/`), percent-decoded as an origin decodes it, chooses the same rule.
+pub fn check_allowed_path(guard: &Guard, uri: &str, rule: usize) {
+    assert!(
+        !oracle_has_dot_segment(uri),
+        "allowed a URI with a dot segment: {uri:?}"
+    );
+    let normalised = oracle_normalised(uri)
+        .unwrap_or_else(|| panic!("allowed a URI the URL parser cannot read: {uri:?}"));
+    let rules = &guard.config().rules;
+    assert_eq!(
+        rules.iter().position(|r| r.applies_to(&normalised)),
+        Some(rule),
+        "allowed {uri:?} under rule {rule}, but an origin serves {normalised:?}"
+    );
+}
+
+/// Whether a segment (split at `/` and `\`, parameters after `;` ignored) is `.` or `..` once
+/// percent-decoded: the dot segments origins and browsers resolve.
+pub fn oracle_has_dot_segment(uri: &str) -> bool {
+    uri.split(['/', '\\']).any(|segment| {
+        let name = segment.split(';').next().unwrap_or_default();
+        matches!(oracle_decode(name).as_str(), "." | "..")
+    })
+}
+
+/// The path the `url` crate (WHATWG, as browsers and many servers normalise) makes of `uri`,
+/// percent-decoded once; `None` when it does not parse.
+pub fn oracle_normalised(uri: &str) -> Option<String> {
+    let url = url::Url::parse(&format!("https://d111111abcdef8.cloudfront.net{uri}")).ok()?;
+    Some(oracle_decode(url.path()))
+}
+
+/// Plain percent-decoding (`%` and two hex digits), lossy UTF-8.
+fn oracle_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(value)) => {
+                out.push(value);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 // --- Referer ----------------------------------------------------------------------------

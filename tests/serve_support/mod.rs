@@ -58,6 +58,21 @@ pub fn write_config(dir: &Path) -> PathBuf {
     path
 }
 
+/// The example config printed in the README's "Configuration" section (`/images/*` and
+/// `/media/*` need an example.com Referer, `/*` is open), written into `dir` with its key path
+/// made absolute; returns the config's path.
+pub fn write_readme_config(dir: &Path) -> PathBuf {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = &readme[readme.find("## Configuration (`guard.toml`)").unwrap()..];
+    let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+    let toml = &section[start..start + section[start..].find("```").unwrap()];
+    let keys = concat!(env!("CARGO_MANIFEST_DIR"), "/keys/");
+    let path = dir.join("readme-guard.toml");
+    std::fs::write(&path, toml.replace("\"keys/", &format!("\"{keys}"))).unwrap();
+    path
+}
+
 /// A running `edgeguard serve`, killed on drop.
 pub struct Server {
     child: Child,

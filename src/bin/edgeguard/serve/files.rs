@@ -7,10 +7,8 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Bytes, Frame};
 use hyper::header::{HeaderValue, ACCEPT_RANGES, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE};
 use hyper::{Response, StatusCode};
-use percent_encoding::percent_decode_str;
 use std::ffi::OsStr;
 use std::io::{Read, Seek, SeekFrom};
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -29,7 +27,8 @@ pub struct DirOrigin {
 /// Why a URI does not name a servable file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PathRejection {
-    /// The path tries to leave the root (`..`, a NUL, a backslash, a symlink pointing out).
+    /// The path is not one the guard accepts as written (`..`, `//`, a NUL, a backslash, ...:
+    /// see `edgeguard::path`), or a symlink points out of the root.
     Forbidden,
     /// Nothing servable there.
     NotFound,
@@ -225,9 +224,8 @@ impl Prepared {
 
 /// Maps a raw URI to a file below `root` (canonical), or says why not.
 ///
-/// The URI is percent-decoded once, then split on `/`; `..` segments, NUL and backslash are
-/// refused outright (never normalised), and the final path is canonicalised so that a symlink
-/// pointing outside the root is refused too. A directory serves its `index.html`.
+/// The file is the URI's decoded reading ([`relative_path`]); the final path is canonicalised so
+/// that a symlink pointing outside the root is refused too. A directory serves its `index.html`.
 /// Blocking: call it off the async workers.
 pub fn resolve(root: &Path, uri: &str) -> Result<PathBuf, PathRejection> {
     let relative = relative_path(uri)?;
@@ -249,21 +247,23 @@ pub fn resolve(root: &Path, uri: &str) -> Result<PathBuf, PathRejection> {
     Err(PathRejection::NotFound)
 }
 
-/// The decoded, checked relative path of a URI (pure: no filesystem access).
+/// The relative path of the file a URI names (pure: no filesystem access).
+///
+/// Exactly the URI percent-decoded once, segment for segment, as S3 reads a key: the reading
+/// [`edgeguard::path`] checked the rules against. Anything that would make the file differ from
+/// the literal path in another way (`.`/`..` or empty segments, `%2F`, a backslash, NUL, bad or
+/// double escapes, encoded unreserved characters) is refused, never normalised, so the file
+/// opened is the object the guard decided on. Only the trailing `/` of a directory URL is empty.
 pub fn relative_path(uri: &str) -> Result<PathBuf, PathRejection> {
-    let decoded: Vec<u8> = percent_decode_str(uri).collect();
-    if decoded.first() != Some(&b'/') || decoded.iter().any(|&b| b == 0 || b == b'\\') {
+    let served = edgeguard::path::check(uri).map_err(|_| PathRejection::Forbidden)?;
+    let Some(decoded) = served.decoded().strip_prefix('/') else {
         return Err(PathRejection::Forbidden);
-    }
-    let mut path = PathBuf::new();
-    for segment in decoded.split(|&b| b == b'/') {
-        match segment {
-            b"" | b"." => {}
-            b".." => return Err(PathRejection::Forbidden),
-            s => path.push(OsStr::from_bytes(s)),
-        }
-    }
-    Ok(path)
+    };
+    Ok(decoded
+        .split('/')
+        .filter(|segment| !segment.is_empty())
+        .map(OsStr::new)
+        .collect())
 }
 
 /// Interprets one `Range` header value for a file of `len` bytes (single ranges only).
@@ -394,8 +394,16 @@ mod tests {
             Ok(PathBuf::from("images/a b.png"))
         );
         assert_eq!(
+            relative_path("/images/caf%C3%A9;v=1.png"),
+            Ok(PathBuf::from("images/café;v=1.png"))
+        );
+    }
+
+    #[test]
+    fn double_encoding_is_forbidden_not_decoded_twice_or_kept() {
+        assert_eq!(
             relative_path("/images/%252e%252e/x"),
-            Ok(PathBuf::from("images/%2e%2e/x"))
+            Err(PathRejection::Forbidden)
         );
     }
 
@@ -421,13 +429,90 @@ mod tests {
     }
 
     #[test]
-    fn single_dots_and_empty_segments_are_ignored() {
-        assert_eq!(relative_path("//a/./b//"), Ok(PathBuf::from("a/b")));
+    fn single_dots_and_empty_segments_are_forbidden_not_dropped() {
+        for uri in ["//a/b", "/a/./b", "/a/b//", "/./a", "/a/."] {
+            assert_eq!(relative_path(uri), Err(PathRejection::Forbidden), "{uri}");
+        }
+    }
+
+    #[test]
+    fn a_trailing_slash_names_the_directory() {
+        assert_eq!(relative_path("/open/sub/"), Ok(PathBuf::from("open/sub")));
+        assert_eq!(relative_path("/"), Ok(PathBuf::new()));
+    }
+
+    #[test]
+    fn encoded_slashes_and_unreserved_characters_are_forbidden_not_decoded() {
+        for uri in ["/images%2Fcat.jpg", "/%69mages/cat.jpg"] {
+            assert_eq!(relative_path(uri), Err(PathRejection::Forbidden), "{uri}");
+        }
     }
 
     #[test]
     fn a_uri_not_starting_with_slash_is_forbidden() {
         assert_eq!(relative_path("*"), Err(PathRejection::Forbidden));
+    }
+
+    mod served_is_decided {
+        use super::super::super::served_paths::{
+            decide, hostile_uri, readme_guard, referer, rule_of,
+        };
+        use super::*;
+        use proptest::prelude::*;
+
+        /// The URI of the file `relative_path` opens for `uri` (a directory keeps its `/`).
+        fn opened(uri: &str) -> String {
+            let relative = relative_path(uri).expect("an allowed URI names a file");
+            let text = relative.to_str().expect("decoded paths are UTF-8");
+            match (text.is_empty(), uri.ends_with('/')) {
+                (true, _) => "/".to_string(),
+                (false, true) => format!("/{text}/"),
+                (false, false) => format!("/{text}"),
+            }
+        }
+
+        /// The four URIs the issue found serving `/images/cat.jpg` under the open `/*` rule.
+        #[test]
+        fn the_reported_uris_never_open_a_file_for_a_foreign_referer() {
+            for uri in [
+                "/./images/cat.jpg",
+                "//images/cat.jpg",
+                "/%69mages/cat.jpg",
+                "/images%2Fcat.jpg",
+            ] {
+                assert!(decide(uri, Some("https://evil.test/")).is_none(), "{uri}");
+                assert_eq!(relative_path(uri), Err(PathRejection::Forbidden), "{uri}");
+            }
+        }
+
+        #[test]
+        fn an_escaped_file_name_opens_the_decoded_file_under_the_same_rule() {
+            let (rule, allowed) = decide("/docs/a%20b%C3%A9.txt", None).unwrap();
+            assert_eq!(opened(&allowed.uri), "/docs/a bé.txt");
+            assert_eq!(rule_of(readme_guard(), "/docs/a bé.txt"), Some(rule));
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3000))]
+
+            /// Whatever the URI, an allowed request opens a file whose own path is matched by
+            /// the rule that decided, and the URI handed to the origin is the one decided.
+            #[test]
+            fn the_file_opened_belongs_to_the_rule_that_decided(
+                uri in hostile_uri(),
+                referer in referer(),
+            ) {
+                if let Some((rule, allowed)) = decide(&uri, referer) {
+                    prop_assert_eq!(&allowed.uri, &uri);
+                    let served = opened(&allowed.uri);
+                    prop_assert_eq!(
+                        rule_of(readme_guard(), &served),
+                        Some(rule),
+                        "{:?} decided by rule {} opens {:?}", uri, rule, served
+                    );
+                }
+            }
+        }
     }
 
     #[test]

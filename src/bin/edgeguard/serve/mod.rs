@@ -6,6 +6,8 @@
 //! line per request on stderr, and exits 0 after finishing in-flight requests on SIGINT/SIGTERM.
 
 mod files;
+#[cfg(test)]
+mod served_paths;
 mod upstream;
 
 use crate::{load_config, now_or};

@@ -106,20 +106,27 @@ impl UpstreamOrigin {
         }
     }
 
-    /// The origin hop: signing parameters stripped from the query string whatever the rule said
-    /// (CloudFront strips them before the origin too), hop-by-hop headers dropped.
-    fn outgoing_request(
-        &self,
-        request: &Request,
-        body: Incoming,
-    ) -> Result<hyper::Request<Incoming>, BoxError> {
+    /// The URL the origin is asked for: the origin's prefix, then the decided URI byte for byte
+    /// (never normalised or re-encoded, so the origin reads exactly what the guard decided on),
+    /// then the query without signing parameters (CloudFront strips them before the origin too).
+    fn target(&self, request: &Request) -> String {
         let query = strip_signing_params(&request.querystring);
         let mut target = format!("http://{}{}{}", self.authority, self.prefix, request.uri);
         if !query.is_empty() {
             target.push('?');
             target.push_str(&query);
         }
-        let uri: Uri = target.parse()?;
+        target
+    }
+
+    /// The origin hop: [`Self::target`], the viewer's headers without hop-by-hop ones, Host set
+    /// to the origin, X-Forwarded-For extended.
+    fn outgoing_request(
+        &self,
+        request: &Request,
+        body: Incoming,
+    ) -> Result<hyper::Request<Incoming>, BoxError> {
+        let uri: Uri = self.target(request).parse()?;
         let method = Method::from_bytes(request.method.as_bytes())?;
         let mut headers = HeaderMap::new();
         for (name, values) in &request.headers {
@@ -203,6 +210,38 @@ mod tests {
         assert!(UpstreamOrigin::new("https://example.com").is_err());
         assert!(UpstreamOrigin::new("ftp://example.com").is_err());
         assert!(UpstreamOrigin::new("http://u:p@example.com").is_err());
+    }
+
+    mod forwarded_is_decided {
+        use super::super::super::served_paths::{decide, hostile_uri, referer};
+        use super::*;
+        use proptest::prelude::*;
+
+        #[test]
+        fn a_dot_segment_is_never_forwarded() {
+            for uri in [
+                "/public/../private/secret.pdf",
+                "/public/%2e%2e/private/secret.pdf",
+            ] {
+                assert!(decide(uri, None).is_none(), "{uri}");
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3000))]
+
+            /// The origin is asked for exactly the URI that was decided (behind its prefix),
+            /// never a normalised or re-encoded one.
+            #[test]
+            fn the_forwarded_uri_is_the_decided_uri(uri in hostile_uri(), referer in referer()) {
+                let origin = UpstreamOrigin::new("http://127.0.0.1:9/bucket").unwrap();
+                if let Some((_, allowed)) = decide(&uri, referer) {
+                    prop_assert_eq!(&allowed.uri, &uri);
+                    let target: Uri = origin.target(&allowed).parse().unwrap();
+                    prop_assert_eq!(target.path(), format!("/bucket{uri}"));
+                }
+            }
+        }
     }
 
     #[test]
