@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-// Renders the SAM template for the CloudFront Functions guard: template.yaml with the code that
-// `edgeguard cff` generated in place of the GuardCloudFrontFunction code (the one generated from guard.toml), GuardRuntime defaulting to
-// cloudfront-functions, and CodeUri pointing back at the repository (the output lives in build/cff/).
+// Renders the SAM template for the CloudFront Functions guard: a template (template.yaml, or the
+// guard-only template-guard.yaml) with the code that `edgeguard cff` generated in place of the
+// GuardCloudFrontFunction code (the one generated from guard.toml), GuardRuntime defaulting to
+// cloudfront-functions, and the build paths (CodeUri, ContextPath, WorkingDirectory) pointing back
+// at the repository, since the output lives elsewhere (build/cff/).
 // Usage: node scripts/cff-template.mjs TEMPLATE GUARD.js OUT.yaml
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, posix, relative, resolve } from 'node:path';
 
-export function render(template, code, codeUri) {
+/** The template with `code` as its CloudFront Function; `root` is the template's directory seen from the output's. */
+export function render(template, code, root) {
   const lines = template.split('\n');
   const at = lines.findIndex((l) => /^ {6}FunctionCode: \|$/.test(l));
   if (at < 0) throw new Error('template has no `      FunctionCode: |` block to fill');
@@ -17,7 +20,7 @@ export function render(template, code, codeUri) {
   const out = [...lines.slice(0, at + 1), ...body, ...lines.slice(end)].join('\n');
   return out
     .replace(/^( {4}Default: )lambda-edge$/m, '$1cloudfront-functions')
-    .replace(/^( {6}CodeUri: )\.$/m, `$1${codeUri}`);
+    .replace(/^( {6}(?:CodeUri|ContextPath|WorkingDirectory): )(\S+)$/gm, (_, key, path) => `${key}${posix.join(root, path)}`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -26,7 +29,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error('usage: node scripts/cff-template.mjs TEMPLATE GUARD.js OUT.yaml');
     process.exit(2);
   }
-  const codeUri = relative(dirname(resolve(outPath)), dirname(resolve(templatePath))) || '.';
-  writeFileSync(outPath, render(readFileSync(templatePath, 'utf8'), readFileSync(codePath, 'utf8'), codeUri));
+  const root = relative(dirname(resolve(outPath)), dirname(resolve(templatePath))) || '.';
+  writeFileSync(outPath, render(readFileSync(templatePath, 'utf8'), readFileSync(codePath, 'utf8'), root));
   console.error(`${outPath}: GuardCloudFrontFunction from ${codePath}; deploy with sam build --build-in-source -t ${outPath}`);
 }
