@@ -73,10 +73,13 @@ invoke: package ## Run the Node.js edge bundle on EVENT=file.json and print its 
 	node scripts/edge-invoke.mjs --config $(CONFIG) $(EVENT)
 
 GUARD_RUNTIME ?= lambda-edge
+# SIGNER_PEM=keys/signer.pem passes that public key as SignerPublicKeyPem, in the quotes SAM needs
+# to keep a multi-line value whole (README.md, "Step by step").
+SIGNER_PEM ?=
 
-deploy: cff-template ## Full stack: sam build && sam deploy (samconfig.toml; GUARD_RUNTIME=lambda-edge|cloudfront-functions; needs AWS credentials; never in CI)
+deploy: cff-template ## Full stack: sam build && sam deploy (samconfig.toml; GUARD_RUNTIME=lambda-edge|cloudfront-functions, SIGNER_PEM=FILE; needs AWS credentials; never in CI)
 	CONFIG=$(CONFIG) $(SAM) build -t build/cff/template.yaml
-	$(SAM) deploy --parameter-overrides GuardRuntime=$(GUARD_RUNTIME)
+	$(SAM) deploy --parameter-overrides GuardRuntime=$(GUARD_RUNTIME) $(if $(SIGNER_PEM),"SignerPublicKeyPem=\"$$(cat $(SIGNER_PEM))\"")
 
 deploy-guard: cff-template ## Guard-only stack for an existing distribution (template-guard.yaml); then `edgeguard attach`
 	CONFIG=$(CONFIG) $(SAM) build --config-env guard -t build/cff/template-guard.yaml

@@ -7,6 +7,7 @@ of the PEM as stray words. These tests run the real SAM CLI parser (and samconfi
 README's commands, evaluated by bash as a user's shell would.
 """
 
+import subprocess
 import unittest
 
 import samcli.commands.build.command as build_command
@@ -47,6 +48,16 @@ class ReadmeDeployCommands(unittest.TestCase):
             with self.subTest(command=command):
                 overrides = deploy_arguments(command, ECDSA_PEM)["parameter_overrides"]
                 self.assertEqual(overrides["SignerPublicKeyPem"], ECDSA_PEM.rstrip("\n"))
+
+    def test_make_deploy_with_signer_pem_passes_the_whole_pem_and_the_runtime(self):
+        dry_run = subprocess.run(
+            ["make", "--no-print-directory", "-n", "deploy", "SIGNER_PEM=keys/signer.pem", "GUARD_RUNTIME=cloudfront-functions"],
+            cwd=ROOT, capture_output=True, text=True, check=True,
+        )
+        deploy_line = [line for line in dry_run.stdout.splitlines() if " deploy " in line][-1]
+        command = "sam " + deploy_line.split(" ", 1)[1]
+        overrides = deploy_arguments(command, ECDSA_PEM)["parameter_overrides"]
+        self.assertEqual(overrides, {"GuardRuntime": "cloudfront-functions", "SignerPublicKeyPem": ECDSA_PEM.rstrip("\n")})
 
     def test_other_overrides_beside_the_key_keep_their_values(self):
         command = 'sam deploy --parameter-overrides "SignerPublicKeyPem=\\"$(cat keys/signer.pem)\\"" EnforceKeyGroups=true GuardRuntime=lambda-edge'

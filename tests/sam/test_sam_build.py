@@ -6,6 +6,7 @@ recording the config it was built from."""
 import json
 import os
 import subprocess
+import sys
 import tempfile
 import unittest
 from pathlib import Path
@@ -14,7 +15,8 @@ from samcli.yamlhelper import yaml_parse
 
 from samcli_harness import ROOT
 
-SAM = str(Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv-sam"), "bin", "sam"))
+# The sam of the venv running these tests (.venv-sam).
+SAM = str(Path(sys.executable).parent / "sam")
 BUNDLE_FILES = ["config.json", "edgeguard.wasm", "index.mjs", "manifest.json"]
 
 
