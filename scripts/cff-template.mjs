@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-// Renders the SAM template for the CloudFront Functions guard: template.yaml with the code that
-// `edgeguard cff` generated in place of the GuardCloudFrontFunction code (the one generated from guard.toml), GuardRuntime defaulting to
-// cloudfront-functions, and CodeUri pointing back at the repository (the output lives in build/cff/).
+// Renders the SAM template for the CloudFront Functions guard: a template (template.yaml, or the
+// guard-only template-guard.yaml) with the code that `edgeguard cff` generated in place of the
+// GuardCloudFrontFunction code (the one generated from guard.toml), GuardRuntime defaulting to
+// cloudfront-functions, and the build paths (CodeUri, ContextPath, WorkingDirectory) pointing back
+// at the repository, since the output lives elsewhere (build/cff/).
 // Usage: node scripts/cff-template.mjs TEMPLATE GUARD.js OUT.yaml
 //        node scripts/cff-template.mjs --refresh template.yaml GUARD.js   (update the checked-in code)
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, posix, relative, resolve } from 'node:path';
 
-// Replaces the body of the `FunctionCode: |` block with `code`, nothing else.
+/** The template with `code` as the body of its `FunctionCode: |` block, nothing else changed. */
 export function withFunctionCode(template, code) {
   const lines = template.split('\n');
   const at = lines.findIndex((l) => /^ {6}FunctionCode: \|$/.test(l));
@@ -19,10 +21,11 @@ export function withFunctionCode(template, code) {
   return [...lines.slice(0, at + 1), ...body, ...lines.slice(end)].join('\n');
 }
 
-export function render(template, code, codeUri) {
+/** The template with `code` as its CloudFront Function; `root` is the template's directory seen from the output's. */
+export function render(template, code, root) {
   return withFunctionCode(template, code)
     .replace(/^( {4}Default: )lambda-edge$/m, '$1cloudfront-functions')
-    .replace(/^( {6}CodeUri: )\.$/m, `$1${codeUri}`);
+    .replace(/^( {6}(?:CodeUri|ContextPath|WorkingDirectory): )(\S+)$/gm, (_, key, path) => `${key}${posix.join(root, path)}`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}` && process.argv[2] === '--refresh') {
@@ -36,7 +39,7 @@ if (import.meta.url === `file://${process.argv[1]}` && process.argv[2] === '--re
     console.error('usage: node scripts/cff-template.mjs TEMPLATE GUARD.js OUT.yaml');
     process.exit(2);
   }
-  const codeUri = relative(dirname(resolve(outPath)), dirname(resolve(templatePath))) || '.';
-  writeFileSync(outPath, render(readFileSync(templatePath, 'utf8'), readFileSync(codePath, 'utf8'), codeUri));
+  const root = relative(dirname(resolve(outPath)), dirname(resolve(templatePath))) || '.';
+  writeFileSync(outPath, render(readFileSync(templatePath, 'utf8'), readFileSync(codePath, 'utf8'), root));
   console.error(`${outPath}: GuardCloudFrontFunction from ${codePath}; deploy with sam build --build-in-source -t ${outPath}`);
 }

@@ -9,13 +9,29 @@ rustup target add wasm32-unknown-unknown >/dev/null
 
 # Node.js tools (wasm-opt from binaryen, the JS signers @aws-sdk/cloudfront-signer and
 # aws-cloudfront-sign for interop tests, Playwright core).
-npm ci --no-audit --no-fund --loglevel=error
+# npm ci replaces node_modules: when it is a symlink to another checkout's install (a git worktree
+# sharing tools), it would empty that install and leave a private copy here, so leave it alone.
+if [ -L node_modules ]; then
+  echo "setup: node_modules links to $(readlink node_modules); not reinstalling it (run npm ci there)" >&2
+else
+  npm ci --no-audit --no-fund --loglevel=error
+fi
 
 # Python tools (botocore and the AWS CLI v1 for signer interop, cfn-lint for the SAM template) in a local venv.
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+
+# The SAM CLI (sam validate --lint, sam build, the deploy commands' parser) and checkov (template
+# findings), each in a venv of its own: both pin a boto3 that conflicts with .venv's botocore.
+# About 1.5 min each on a fresh machine, seconds when already installed.
+for tool in sam checkov; do
+  if [ ! -x ".venv-$tool/bin/python" ]; then
+    python3 -m venv ".venv-$tool"
+  fi
+  ".venv-$tool/bin/pip" install --quiet --disable-pip-version-check -r "requirements-$tool.txt"
+done
 
 # Headless Chromium for the browser tests of `edgeguard serve` (tests/browser/; ~1 min to install).
 scripts/install-chromium.sh

@@ -162,9 +162,8 @@ fn invoke_prints_the_deny_response_and_exits_0() {
 
 #[test]
 fn invoke_on_text_that_is_not_json_exits_2() {
-    let dir = std::env::temp_dir().join(format!("edgeguard-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("bad.json");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.json");
     std::fs::write(&path, "{not json").unwrap();
     let out = edgeguard(&["invoke", "--config", "guard.toml", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
@@ -191,9 +190,8 @@ fn invoke_denies_a_dot_segment_path_with_path_not_normalized_and_no_rule() {
 
 #[test]
 fn invoke_on_json_that_is_not_an_event_denies_as_event_malformed() {
-    let dir = std::env::temp_dir().join(format!("edgeguard-cli-ev-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("odd.json");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("odd.json");
     std::fs::write(
         &path,
         r#"{"Records":[{"cf":{"config":{},"request":{"uri":"/images/a.jpg"}}}]}"#,
@@ -223,9 +221,8 @@ fn config_check_prints_a_one_line_summary() {
 
 #[test]
 fn config_check_rejects_a_bad_config_with_exit_2() {
-    let dir = std::env::temp_dir().join(format!("edgeguard-cli-cfg-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("bad.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
     std::fs::write(&path, "[[rules]]\npaths = [\"/a b\"]\n").unwrap();
     let out = edgeguard(&["config", "check", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));

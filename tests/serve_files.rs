@@ -2,15 +2,14 @@
 
 mod serve_support;
 
-use serve_support::{request, scratch, write_config, Server};
-use std::path::PathBuf;
+use serve_support::{request, scratch, write_config, Scratch, Server};
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n-not-really-an-image-0123456789";
 const SECRET: &str = "TOP-SECRET-OUTSIDE-ROOT";
 
 /// root/ holds images/cat.png, images/big.bin, open/readme.txt, open/sub/index.html, and a
 /// symlink images/escape.txt pointing at ../secret.txt (outside the root).
-fn site(name: &str) -> (PathBuf, Server) {
+fn site(name: &str) -> (Scratch, Server) {
     let dir = scratch(name);
     let root = dir.join("root");
     std::fs::create_dir_all(root.join("images")).unwrap();
@@ -257,7 +256,7 @@ fn range_larger_than_one_chunk_is_streamed_from_its_offset() {
 
 /// The README's own example config (a Referer rule on `/images/*`, then `/*` open) in front of
 /// root/images/cat.jpg and root/docs/a b.txt.
-fn readme_site(name: &str) -> (PathBuf, Server) {
+fn readme_site(name: &str) -> (Scratch, Server) {
     let dir = scratch(name);
     let root = dir.join("root");
     std::fs::create_dir_all(root.join("images")).unwrap();

@@ -5,7 +5,7 @@
 mod serve_support;
 
 use edgeguard::signed::{sign_url, HashAlgorithm, PrivateKey, SignOptions};
-use serve_support::{echo_origin, scratch, write_config, Server};
+use serve_support::{echo_origin, scratch, write_config, Scratch, Server};
 use std::time::Duration;
 
 const EXPIRES: i64 = 2_000_000_000;
@@ -33,7 +33,7 @@ fn signed_query(url: &str) -> String {
     signed.split_once('?').unwrap().1.to_string()
 }
 
-fn edge(name: &str, now: i64) -> (Server, serve_support::Seen) {
+fn edge(name: &str, now: i64) -> (Scratch, Server, serve_support::Seen) {
     let dir = scratch(name);
     let (origin, seen) = echo_origin(Duration::ZERO);
     let server = Server::start(
@@ -46,12 +46,12 @@ fn edge(name: &str, now: i64) -> (Server, serve_support::Seen) {
             &now.to_string(),
         ],
     );
-    (server, seen)
+    (dir, server, seen)
 }
 
 #[test]
 fn valid_signed_url_reaches_the_origin_without_its_signing_parameters() {
-    let (server, seen) = edge("signed-valid", EXPIRES - 60);
+    let (_dir, server, seen) = edge("signed-valid", EXPIRES - 60);
     let query = signed_query("https://cdn.example.com/private/doc.txt?v=3");
     assert!(query.contains("Signature="));
     // The /private/* rule requires a signature and does NOT set strip_signature.
@@ -69,7 +69,7 @@ fn valid_signed_url_reaches_the_origin_without_its_signing_parameters() {
 
 #[test]
 fn signed_url_is_refused_after_its_expiry() {
-    let (server, seen) = edge("signed-expired", EXPIRES + 1);
+    let (_dir, server, seen) = edge("signed-expired", EXPIRES + 1);
     let query = signed_query("https://cdn.example.com/private/doc.txt?v=3");
     let r = server.get(&format!("/private/doc.txt?{query}"), &[]);
     assert_eq!(r.status, 403);
@@ -83,7 +83,7 @@ fn signed_url_is_refused_after_its_expiry() {
 
 #[test]
 fn signature_for_another_host_is_refused() {
-    let (server, _seen) = edge("signed-host", EXPIRES - 60);
+    let (_dir, server, _seen) = edge("signed-host", EXPIRES - 60);
     let query = signed_query("https://other.example.net/private/doc.txt?v=3");
     assert_eq!(
         server.get(&format!("/private/doc.txt?{query}"), &[]).status,

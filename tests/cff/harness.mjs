@@ -2,7 +2,7 @@
 // `edgeguard cff`, run it in a sandbox shaped like cloudfront-js-2.0, convert Lambda@Edge events
 // to the CloudFront Functions event shape, and ask the Rust guard for its decisions in batch.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import vm from 'node:vm';
@@ -12,12 +12,18 @@ export const BIN = process.env.EDGEGUARD ?? join(ROOT, 'target/debug/edgeguard')
 /** The clock every differential test runs at (2026-01-01T00:00:00Z). */
 export const NOW = 1767225600;
 
+// Scratch directories of generate(), removed when the test file's process exits.
+const scratchDirs = [];
+process.on('exit', () => scratchDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 /**
- * Runs `edgeguard cff`; returns {code, stderr} or throws with the exit status. Test configs may
- * trust the demo keys (guard.toml does), so every run is marked as a demo build.
+ * Runs `edgeguard cff`; returns {code, dir} (a scratch directory for the test's own files) or
+ * throws with the exit status. Test configs may trust the demo keys (guard.toml does), so every
+ * run is marked as a demo build.
  */
 export function generate(config, extra = []) {
   const dir = mkdtempSync(join(tmpdir(), 'edgeguard-cff-'));
+  scratchDirs.push(dir);
   const out = join(dir, 'guard.js');
   execFileSync(BIN, ['cff', '--allow-demo-keys', '--config', config, '--out', out, ...extra], {
     cwd: ROOT,

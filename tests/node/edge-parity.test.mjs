@@ -1,14 +1,17 @@
 // The Lambda@Edge bundle (build/edge, made by `make package CONFIG=guard.toml`) must answer
 // every sample event exactly like the native CLI, fail closed on anything unexpected, and load
-// from a directory holding nothing but its own files. Run: `make test-edge`.
-import { test } from 'node:test';
+// from a directory holding nothing but its own files. It refuses to run at all on a bundle built
+// from another config than guard.toml (manifest.json records the config digest). Run: `make test-edge`.
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createPrivateKey, sign } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { assertBundleBuiltFrom } from '../../scripts/bundle-manifest.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BUNDLE = join(ROOT, 'build/edge');
@@ -23,6 +26,17 @@ const EVENTS = readdirSync(join(ROOT, 'events'))
 for (const needed of [join(BUNDLE, 'index.mjs'), CLI]) {
   if (!existsSync(needed)) throw new Error(`${needed} is missing: run \`make test-edge\``);
 }
+// Every expectation below is guard.toml's: a bundle built from another config is refused here.
+assertBundleBuiltFrom(BUNDLE, CONFIG, CLI);
+
+const scratchDirs = [];
+/** A fresh temporary directory, removed when the tests end. */
+function scratch(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratchDirs.push(dir);
+  return dir;
+}
+after(() => scratchDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 function cli(...args) {
   const run = spawnSync(CLI, args, { encoding: 'utf8' });
@@ -32,7 +46,7 @@ function cli(...args) {
 
 /** A private copy of the bundle in a fresh directory, so each test gets its own module state. */
 function freshBundle(mutate = () => {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'edgeguard-bundle-'));
+  const dir = scratch('edgeguard-bundle-');
   for (const f of readdirSync(BUNDLE)) cpSync(join(BUNDLE, f), join(dir, f));
   mutate(dir);
   return dir;
@@ -58,6 +72,49 @@ test('the bundle embeds guard.toml compiled, public keys inlined', () => {
   const embedded = JSON.parse(readFileSync(join(BUNDLE, 'config.json'), 'utf8'));
   assert.deepEqual(embedded, JSON.parse(cli('config', 'compile', '--allow-demo-keys', CONFIG)));
   for (const key of Object.values(embedded.keys)) assert.match(key.pem, /BEGIN PUBLIC KEY/);
+});
+
+test('the manifest records guard.toml and the digest of its compiled form, the bytes of config.json', () => {
+  const manifest = JSON.parse(readFileSync(join(BUNDLE, 'manifest.json'), 'utf8'));
+  assert.equal(manifest.config, 'guard.toml');
+  assert.equal(manifest.config_sha256, cli('config', 'digest', CONFIG));
+  assert.equal(manifest.config_sha256, createHash('sha256').update(readFileSync(join(BUNDLE, 'config.json'))).digest('hex'));
+});
+
+const EDGE_INVOKE = join(ROOT, 'scripts/edge-invoke.mjs');
+const edgeInvoke = (...args) => spawnSync(process.execPath, [EDGE_INVOKE, ...args], { cwd: ROOT, encoding: 'utf8' });
+
+test('edge-invoke runs the bundle built from the named config and prints what native invoke prints', () => {
+  const event = join(ROOT, 'events/referer-foreign.json');
+  const run = edgeInvoke('--config', CONFIG, '--now', String(NOW), event);
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout.trimEnd(), cli('invoke', '--config', CONFIG, '--now', String(NOW), event));
+});
+
+test('edge-invoke refuses a bundle built from another config, naming both and what to run', () => {
+  const other = join(scratch('edgeguard-other-'), 'other.toml');
+  writeFileSync(other, '[[rules]]\npaths = ["/*"]\nsignature = "off"\n');
+  const run = edgeInvoke('--config', other, join(ROOT, 'events/referer-foreign.json'));
+  assert.equal(run.status, 2);
+  assert.equal(run.stdout, '');
+  assert.match(run.stderr, /refusing the bundle: build\/edge was built from guard\.toml \(config sha256 [0-9a-f]{64}\), not from .*other\.toml \(config sha256 [0-9a-f]{64}\)/);
+  assert.match(run.stderr, /run `make package CONFIG=.*other\.toml`/);
+});
+
+test('edge-invoke refuses a bundle without a manifest: nothing says what it decides with', () => {
+  const dir = freshBundle((d) => rmSync(join(d, 'manifest.json')));
+  const run = edgeInvoke('--bundle', dir, '--config', CONFIG, join(ROOT, 'events/referer-allowed.json'));
+  assert.equal(run.status, 2);
+  assert.equal(run.stdout, '');
+  assert.match(run.stderr, /manifest\.json is missing or unreadable \(ENOENT\)/);
+});
+
+test('edge-invoke refuses a config it cannot digest, with the config error', () => {
+  const bad = join(scratch('edgeguard-bad-'), 'bad.toml');
+  writeFileSync(bad, '[[rules]]\npaths = ["/a b"]\n');
+  const run = edgeInvoke('--config', bad, join(ROOT, 'events/referer-allowed.json'));
+  assert.equal(run.status, 2);
+  assert.match(run.stderr, /config digest .*bad\.toml failed: .*bad\.toml:2: rules\[0\]\.paths\[0\]/);
 });
 
 test('there are sample events to compare', () => assert.ok(EVENTS.length >= 9));
@@ -137,7 +194,7 @@ for (const [label, spec, expected] of [
   ['a signature that is not a signature', { keyId: RSA, tamper: (q) => q.replace(/Signature=[^&]+/, 'Signature=AAAA') }, 'signature_invalid'],
 ]) {
   test(`signed URL, ${label}: Node handler (node:crypto) and native (RustCrypto) agree: ${expected}`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'edgeguard-signed-'));
+    const dir = scratch('edgeguard-signed-');
     const file = join(dir, 'event.json');
     const event = signedEvent(spec);
     writeFileSync(file, JSON.stringify(event));
@@ -237,9 +294,9 @@ test('a corrupt .wasm makes every event a built-in 403 no-store deny, not a load
   assert.equal(logs[0].reason, 'internal_error');
 });
 
-test('the bundle runs from a fresh directory holding only its own three files', () => {
+test('the bundle runs from a fresh directory holding only its own four files', () => {
   const dir = freshBundle();
-  assert.deepEqual(readdirSync(dir).sort(), ['config.json', 'edgeguard.wasm', 'index.mjs']);
+  assert.deepEqual(readdirSync(dir).sort(), ['config.json', 'edgeguard.wasm', 'index.mjs', 'manifest.json']);
   const script = `import { handleAt } from ${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)};
     const e = JSON.parse(process.argv[1]); process.stdout.write(JSON.stringify(handleAt(e, ${NOW})));`;
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(sampleEvent('referer-foreign.json'))], {
@@ -253,5 +310,5 @@ test('the zip holds exactly the bundle files', () => {
   const listing = spawnSync('python3', ['-m', 'zipfile', '-l', join(ROOT, 'build/edgeguard-edge.zip')], { encoding: 'utf8' });
   assert.equal(listing.status, 0, listing.stderr);
   const names = listing.stdout.split('\n').slice(1).filter(Boolean).map((l) => l.split(/\s+/)[0]).sort();
-  assert.deepEqual(names, ['config.json', 'edgeguard.wasm', 'index.mjs']);
+  assert.deepEqual(names, ['config.json', 'edgeguard.wasm', 'index.mjs', 'manifest.json']);
 });

@@ -5,6 +5,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
@@ -15,12 +16,32 @@ use std::time::{Duration, Instant};
 /// Longest any single step (startup, a request, shutdown) may take.
 pub const STEP: Duration = Duration::from_secs(10);
 
-/// A fresh scratch directory under Cargo's per-target temp dir.
-pub fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("serve-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh scratch directory in the system temp dir, removed with everything in it (symlinks
+/// removed, never followed) when dropped, so no test leaves files behind: a symlink loop left in
+/// `target/` once broke `sam build`, which walks the source tree.
+pub struct Scratch(tempfile::TempDir);
+
+impl Deref for Scratch {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+/// A new, empty [`Scratch`] directory named after the test.
+pub fn scratch(name: &str) -> Scratch {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("edgeguard-serve-{name}-"))
+        .tempdir()
+        .unwrap();
+    Scratch(dir)
 }
 
 /// The config the serve tests use: images need an example.com Referer, /open/* is public,

@@ -78,6 +78,12 @@ enum ConfigCommand {
         #[arg(long)]
         allow_demo_keys: bool,
     },
+    /// Print the SHA-256 (hex) of what `config compile` prints: the digest an edge bundle records
+    /// in manifest.json, so tools can refuse a bundle built from another config.
+    Digest {
+        /// The TOML config file.
+        file: PathBuf,
+    },
 }
 
 /// Exit code for usage and config errors.
@@ -97,6 +103,7 @@ fn main() -> ExitCode {
             file,
             allow_demo_keys,
         }) => config_compile(&file, allow_demo_keys),
+        Command::Config(ConfigCommand::Digest { file }) => config_digest(&file),
         Command::Sign(args) => sign::run_url(args),
         Command::SignCookies(args) => sign::run_cookies(args),
         Command::Keygen(args) => keygen::run(args),
@@ -188,10 +195,26 @@ fn config_check(file: &Path) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn config_compile(file: &Path, allow_demo_keys: bool) -> Result<ExitCode, String> {
-    let (raw, config) = load_config(file)?;
-    refuse_demo_keys(file, &config, allow_demo_keys)?;
+/// The compiled config exactly as `config compile` prints it (JSON and a newline), the bytes of
+/// an edge bundle's config.json.
+fn compiled_config(file: &Path) -> Result<String, String> {
+    let (raw, _) = load_config(file)?;
     let json = serde_json::to_string(&raw).map_err(|e| e.to_string())?;
-    println!("{json}");
+    Ok(format!("{json}\n"))
+}
+
+fn config_compile(file: &Path, allow_demo_keys: bool) -> Result<ExitCode, String> {
+    let (_, config) = load_config(file)?;
+    refuse_demo_keys(file, &config, allow_demo_keys)?;
+    print!("{}", compiled_config(file)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The one definition of a config's digest: SHA-256 over the compiled config's bytes, in hex.
+fn config_digest(file: &Path) -> Result<ExitCode, String> {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(compiled_config(file)?.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    println!("{hex}");
     Ok(ExitCode::SUCCESS)
 }
