@@ -35,7 +35,7 @@ test: EDGEGUARD_DEMO = 1
 test: setup lint test-rust test-interop test-adopt lint-template test-edge test-browser test-cff test-sam ## Install the test tools (scripts/setup.sh), then run the whole test suite (what CI runs)
 
 test-rust: ## Rust unit, integration, property and vector tests
-	$(CARGO) test --all-targets
+	$(CARGO) test --workspace --all-targets
 
 test-interop: ## Signed URLs/cookies from botocore, aws cloudfront sign, @aws-sdk/cloudfront-signer and aws-cloudfront-sign vs edgeguard check/sign
 	$(CARGO) build --bin edgeguard
@@ -138,7 +138,7 @@ test-cff: cff-template ## CloudFront Functions guard vs the Rust guard: differen
 	node --test tests/cff/
 	.venv/bin/cfn-lint $(addprefix build/cff/,$(TEMPLATES))
 
-refresh-template: cff ## Put the CloudFront Function generated from CONFIG into the checked-in template.yaml (after changing src/cff/)
+refresh-template: cff ## Put the CloudFront Function generated from CONFIG into the checked-in template.yaml (after changing crates/edgeguard/src/cff/)
 	node scripts/cff-template.mjs --refresh template.yaml build/cff/guard.js
 
 cff-template: cff ## build/cff/template.yaml and template-guard.yaml with the generated CloudFront Function; `sam build -t` them

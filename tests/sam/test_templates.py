@@ -21,7 +21,7 @@ class _NoManagedPolicies:
 
 def transformed(name):
     """TEMPLATE after the SAM transform, its CodeUri as `sam package` leaves it (an S3 URI)."""
-    text = (ROOT / name).read_text().replace("CodeUri: edge/", "CodeUri: s3://bucket/guard.zip")
+    text = (ROOT / name).read_text().replace("CodeUri: lambda-edge/", "CodeUri: s3://bucket/guard.zip")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     return transform(yaml_parse(text), {}, _NoManagedPolicies())
 

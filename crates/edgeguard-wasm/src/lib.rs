@@ -1,0 +1,205 @@
+//! The WebAssembly face of edgeguard, loaded by `lambda-edge/index.mjs` inside Lambda@Edge (Node.js).
+//!
+//! Lambda@Edge runs only Node.js and Python, so the Rust core reaches the edge as
+//! `wasm32-unknown-unknown`. The interface is deliberately tiny and needs no generated glue:
+//! the host copies UTF-8 bytes into memory it obtained from [`alloc`], calls [`init`] once with
+//! the compiled config and [`handle`] per event, and reads the answer (or an error text) from
+//! [`out_ptr`]/[`out_len`]. Every call that can fail returns a status: `0` ok, `1` error.
+//!
+//! RSA/ECDSA signatures are verified by the host: the module imports `host.verify` (the
+//! handler implements it with `node:crypto`), which is smaller and several times faster than
+//! RustCrypto compiled to wasm. Build with the `rust-crypto` feature to verify inside instead.
+//!
+//! The only `unsafe` in edgeguard lives here: turning host-provided pointers into slices and
+//! calling the host import.
+
+use edgeguard::cloudfront::HandlerResult;
+#[cfg(not(feature = "rust-crypto"))]
+use edgeguard::signed::{HashAlgorithm, PublicKey, SignatureVerifier};
+use edgeguard::{config, edge, Guard};
+use std::cell::RefCell;
+
+/// Status returned when the call succeeded and the output buffer holds its JSON answer.
+const OK: u32 = 0;
+/// Status returned when the call failed and the output buffer holds the error text.
+const ERROR: u32 = 1;
+
+thread_local! {
+    /// The guard built by `init`; `None` until a config loaded.
+    static GUARD: RefCell<Option<Guard>> = const { RefCell::new(None) };
+    /// The last answer, kept alive until the next call so the host can copy it out.
+    static OUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Reserves `len` bytes the host fills with input; pair every call with [`dealloc`].
+#[no_mangle]
+pub extern "C" fn alloc(len: usize) -> *mut u8 {
+    let mut buffer = Vec::<u8>::with_capacity(len.max(1));
+    let ptr = buffer.as_mut_ptr();
+    std::mem::forget(buffer);
+    ptr
+}
+
+/// Releases a buffer obtained from [`alloc`] with the same `len`.
+///
+/// # Safety
+/// `ptr` must come from `alloc(len)` and must not be used afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn dealloc(ptr: *mut u8, len: usize) {
+    if ptr.is_null() {
+        return;
+    }
+    // SAFETY: the caller returns a pointer `alloc` made with this capacity.
+    drop(unsafe { Vec::from_raw_parts(ptr, 0, len.max(1)) });
+}
+
+/// Loads the compiled config JSON (`edgeguard config compile`). Returns 0, or 1 with the
+/// config error in the output buffer; after an error every later `handle` fails closed.
+///
+/// # Safety
+/// `ptr..ptr+len` must be initialised memory obtained from [`alloc`].
+#[no_mangle]
+pub unsafe extern "C" fn init(ptr: *const u8, len: usize) -> u32 {
+    // SAFETY: guaranteed by the caller.
+    let input = unsafe { input(ptr, len) };
+    let loaded = std::str::from_utf8(input)
+        .map_err(|e| format!("config is not UTF-8: {e}"))
+        .and_then(|text| config::load_compiled_json(text).map_err(|e| e.to_string()));
+    match loaded {
+        Ok(config) => {
+            GUARD.with(|g| *g.borrow_mut() = Some(new_guard(config)));
+            respond(OK, Vec::new())
+        }
+        Err(message) => {
+            GUARD.with(|g| *g.borrow_mut() = None);
+            respond(ERROR, message.into_bytes())
+        }
+    }
+}
+
+/// Decides one event (its JSON text) at `now` (epoch seconds; wasm has no clock). Returns 0
+/// with the `Outcome` JSON in the output buffer, or 1 with an error text when no config is
+/// loaded or the input is not JSON at all; the host then answers with a deny.
+///
+/// # Safety
+/// `ptr..ptr+len` must be initialised memory obtained from [`alloc`].
+#[no_mangle]
+pub unsafe extern "C" fn handle(ptr: *const u8, len: usize, now: i64) -> u32 {
+    // SAFETY: guaranteed by the caller.
+    let input = unsafe { input(ptr, len) };
+    let answer = GUARD.with(|g| {
+        let guard = g.borrow();
+        let guard = guard.as_ref().ok_or("no config loaded")?;
+        let text = std::str::from_utf8(input).map_err(|_| "event is not UTF-8")?;
+        let outcome = edge::handle_event_json(guard, text, now).map_err(|_| "event is not JSON")?;
+        serde_json::to_vec(&outcome).map_err(|_| "outcome not serialisable")
+    });
+    match answer {
+        Ok(json) => respond(OK, json),
+        Err(message) => respond(ERROR, message.as_bytes().to_vec()),
+    }
+}
+
+/// Puts the configured deny response (the handler result CloudFront receives) in the output
+/// buffer, so the host can still answer with it when a later call traps. Returns 1 before a
+/// successful `init`.
+#[no_mangle]
+pub extern "C" fn deny_response() -> u32 {
+    let answer = GUARD.with(|g| {
+        let guard = g.borrow();
+        let result: Option<HandlerResult> = guard.as_ref().map(Guard::deny_response);
+        result.and_then(|r| serde_json::to_vec(&r).ok())
+    });
+    match answer {
+        Some(json) => respond(OK, json),
+        None => respond(ERROR, b"no config loaded".to_vec()),
+    }
+}
+
+/// Address of the last answer or error text.
+#[no_mangle]
+pub extern "C" fn out_ptr() -> *const u8 {
+    OUT.with(|o| o.borrow().as_ptr())
+}
+
+/// Length in bytes of the last answer or error text.
+#[no_mangle]
+pub extern "C" fn out_len() -> usize {
+    OUT.with(|o| o.borrow().len())
+}
+
+fn respond(status: u32, bytes: Vec<u8>) -> u32 {
+    OUT.with(|o| *o.borrow_mut() = bytes);
+    status
+}
+
+/// # Safety
+/// `ptr..ptr+len` must be initialised memory that outlives the returned slice's use.
+unsafe fn input<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
+    if ptr.is_null() || len == 0 {
+        return &[];
+    }
+    // SAFETY: guaranteed by the caller.
+    unsafe { std::slice::from_raw_parts(ptr, len) }
+}
+
+/// The guard with RustCrypto verification compiled in.
+#[cfg(feature = "rust-crypto")]
+fn new_guard(config: edgeguard::Config) -> Guard {
+    Guard::new(config)
+}
+
+/// The guard verifying signatures through the host import, leaving RustCrypto out.
+#[cfg(not(feature = "rust-crypto"))]
+fn new_guard(config: edgeguard::Config) -> Guard {
+    Guard::with_verifier(config, &HostVerifier)
+}
+
+#[cfg(not(feature = "rust-crypto"))]
+#[link(wasm_import_module = "host")]
+extern "C" {
+    /// `node:crypto` verify: 1 when `sig` is a valid signature of `msg` under the SPKI PEM key
+    /// with SHA-1 (`sha256 == 0`) or SHA-256; 0 otherwise, including on any host error.
+    fn verify(
+        key_pem: *const u8,
+        key_pem_len: usize,
+        sha256: u32,
+        msg: *const u8,
+        msg_len: usize,
+        sig: *const u8,
+        sig_len: usize,
+    ) -> u32;
+}
+
+/// Hands signature checks to the host (see [`verify`]); the key is passed as SPKI PEM, which
+/// the host parses once and caches.
+#[cfg(not(feature = "rust-crypto"))]
+struct HostVerifier;
+
+#[cfg(not(feature = "rust-crypto"))]
+impl SignatureVerifier for HostVerifier {
+    fn verify(
+        &self,
+        key: &PublicKey,
+        hash: HashAlgorithm,
+        message: &[u8],
+        signature: &[u8],
+    ) -> bool {
+        let pem = key.spki_pem();
+        let sha256 = u32::from(hash == HashAlgorithm::Sha256);
+        // SAFETY: every pointer/length pair describes a live slice for the whole call; the host
+        // only reads them.
+        let valid = unsafe {
+            verify(
+                pem.as_ptr(),
+                pem.len(),
+                sha256,
+                message.as_ptr(),
+                message.len(),
+                signature.as_ptr(),
+                signature.len(),
+            )
+        };
+        valid == 1
+    }
+}
