@@ -62,7 +62,7 @@ node_modules/.bin/wasm-opt:
 
 test-edge: ## Node.js bundle = native CLI on every event in events/; fails closed; loads standalone
 	CARGO=$(CARGO) EDGEGUARD_DEMO=1 scripts/package-edge.sh guard.toml
-	node --test tests/node/
+	EDGEGUARD_DEMO=1 node --test tests/node/
 
 # checkov findings that do not apply (reasons: README.md, "checkov findings left on purpose").
 CHECKOV_SKIP = CKV_AWS_115,CKV_AWS_116,CKV_AWS_117,CKV_AWS_18,CKV_AWS_86,CKV_AWS_174
