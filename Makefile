@@ -138,8 +138,8 @@ test-cff: cff-template ## CloudFront Functions guard vs the Rust guard: differen
 	node --test tests/cff/
 	.venv/bin/cfn-lint $(addprefix build/cff/,$(TEMPLATES))
 
-refresh-template: cff ## Put the CloudFront Function generated from CONFIG into the checked-in template.yaml (after changing crates/edgeguard/src/cff/)
-	node scripts/cff-template.mjs --refresh template.yaml build/cff/guard.js
+refresh-template: cff ## Put the CloudFront Function generated from CONFIG into the checked-in templates (after changing crates/edgeguard/src/cff/)
+	for t in $(TEMPLATES); do node scripts/cff-template.mjs --refresh $$t build/cff/guard.js || exit 1; done
 
 cff-template: cff ## build/cff/template.yaml and template-guard.yaml with the generated CloudFront Function; `sam build -t` them
 	for t in $(TEMPLATES); do node scripts/cff-template.mjs $$t build/cff/guard.js build/cff/$$t || exit 1; done
