@@ -2,7 +2,7 @@
 
 mod serve_support;
 
-use serve_support::{echo_origin, request, scratch, write_config, Server};
+use serve_support::{echo_origin, request, scratch, write_config, Scratch, Server};
 use std::net::TcpListener;
 use std::time::Duration;
 
@@ -170,8 +170,9 @@ impl Drop for ResolvingOrigin {
 const SECRET: &str = "PAID-CONTENT-ONLY-WITH-A-SIGNATURE";
 
 /// The shipped guard.toml (`/public/*` open, `/private/*` signed) in front of an origin holding
-/// public/readme.txt and private/secret.pdf.
-fn shipped_in_front_of_a_resolving_origin(name: &str) -> (ResolvingOrigin, Server) {
+/// public/readme.txt and private/secret.pdf (in the returned scratch directory, which must outlive
+/// the origin: it is removed when dropped).
+fn shipped_in_front_of_a_resolving_origin(name: &str) -> (Scratch, ResolvingOrigin, Server) {
     let dir = scratch(name);
     std::fs::create_dir_all(dir.join("public")).unwrap();
     std::fs::create_dir_all(dir.join("private")).unwrap();
@@ -181,12 +182,12 @@ fn shipped_in_front_of_a_resolving_origin(name: &str) -> (ResolvingOrigin, Serve
     let config =
         std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("guard.toml");
     let server = Server::start(&config, &format!("http://{}", origin.addr), &[]);
-    (origin, server)
+    (dir, origin, server)
 }
 
 #[test]
 fn a_dot_segment_never_reaches_an_origin_that_would_resolve_it_to_the_private_file() {
-    let (origin, server) = shipped_in_front_of_a_resolving_origin("up-resolving");
+    let (_dir, origin, server) = shipped_in_front_of_a_resolving_origin("up-resolving");
     for target in [
         "/public/../private/secret.pdf",
         "/public/%2e%2e/private/secret.pdf",
