@@ -176,7 +176,8 @@ fn bootstrap_in_report_mode_returns_the_request_and_logs_would_deny_with_emf() {
     let shipped = std::fs::read_to_string("guard.toml").unwrap();
     std::fs::write(&config, format!("mode = \"report\"\n{shipped}")).unwrap();
     let foreign = std::fs::read_to_string("events/referer-foreign.json").unwrap();
-    let (responses, stdout) = run_bootstrap_with(config.to_str().unwrap(), &[foreign.clone()]);
+    let (responses, stdout) =
+        run_bootstrap_with(config.to_str().unwrap(), std::slice::from_ref(&foreign));
 
     let response: serde_json::Value = serde_json::from_str(&responses[0]).unwrap();
     let event: serde_json::Value = serde_json::from_str(&foreign).unwrap();
