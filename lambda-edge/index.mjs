@@ -68,41 +68,58 @@ function output(w) {
   return text.decode(new Uint8Array(w.memory.buffer, w.out_ptr(), w.out_len()));
 }
 
-function deny(reason, detail, event) {
+/**
+ * The log record when the wasm cannot answer: the shape of Rust's Outcome::log_line for an
+ * enforced internal_error deny (same keys, same CloudWatch Embedded Metric Format members; a
+ * test compares them), plus `error` (what failed). Defined here once: no Rust is there to ask.
+ */
+export function fallbackRecord(error, event, nowMs) {
   const request = event?.Records?.[0]?.cf;
-  console.log(JSON.stringify({
-    decision: 'deny', reason, uri: request?.request?.uri ?? null,
-    requestId: request?.config?.requestId ?? null, error: String(detail),
-  }));
+  return {
+    decision: 'deny', reason: 'internal_error', rule: null, uri: request?.request?.uri ?? null,
+    requestId: request?.config?.requestId ?? null,
+    _aws: {
+      Timestamp: nowMs,
+      CloudWatchMetrics: [{
+        Namespace: 'edgeguard', Dimensions: [['Reason', 'Rule']],
+        Metrics: [{ Name: 'Denied', Unit: 'Count' }],
+      }],
+    },
+    Reason: 'internal_error', Rule: 'none', Denied: 1, error: String(error),
+  };
+}
+
+function deny(detail, event, nowMs) {
+  console.log(JSON.stringify(fallbackRecord(detail, event, nowMs)));
   return denyResponse ?? FALLBACK_DENY;
 }
 
-/** Decides one event at `now` (epoch seconds); tests use it to pin the clock. */
-export function handleAt(event, now) {
+/**
+ * Decides one event at `now` (epoch seconds); tests use it to pin the clock. `nowMs` (epoch
+ * milliseconds) stamps the log line; it defaults to `now` at .000.
+ */
+export function handleAt(event, now, nowMs = now * 1000) {
   try {
-    if (loadError) return deny('internal_error', loadError, event);
+    if (loadError) return deny(loadError, event, nowMs);
     wasm ??= start();
     const json = utf8.encode(JSON.stringify(event) ?? 'null');
-    if (call(wasm, wasm.handle, json, BigInt(now)) !== 0) {
-      return deny('internal_error', output(wasm), event);
+    if (call(wasm, wasm.handle, json, BigInt(nowMs)) !== 0) {
+      return deny(output(wasm), event, nowMs);
     }
     const outcome = JSON.parse(output(wasm));
     if (typeof outcome?.result !== 'object' || outcome.result === null) {
-      return deny('internal_error', 'outcome without a result', event);
+      return deny('outcome without a result', event, nowMs);
     }
-    if (outcome.decision !== 'allow') {
-      // The fields of Outcome::log_line, as Rust filled them; `detail` (which field made the
-      // event malformed) is left out when Rust gave none, as log_line does.
-      console.log(JSON.stringify({
-        decision: outcome.decision, reason: outcome.reason ?? null,
-        uri: outcome.uri ?? null, requestId: outcome.requestId ?? null, detail: outcome.detail,
-      }));
-    }
+    // Deny and would-deny: the line Rust wrote (Outcome::log_line), printed as is.
+    if (typeof outcome.log === 'string') console.log(outcome.log);
     return outcome.result;
   } catch (e) {
     if (e instanceof WebAssembly.RuntimeError) wasm = undefined; // memory may be inconsistent
-    return deny('internal_error', e, event);
+    return deny(e, event, nowMs);
   }
 }
 
-export const handler = async (event) => handleAt(event, Math.floor(Date.now() / 1000));
+export const handler = async (event) => {
+  const nowMs = Date.now();
+  return handleAt(event, Math.floor(nowMs / 1000), nowMs);
+};

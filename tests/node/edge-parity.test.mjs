@@ -130,12 +130,10 @@ for (const file of EVENTS) {
     if (nativeOutcome.decision === 'allow') {
       assert.deepEqual(logs, []);
     } else {
-      const line = {
-        decision: 'deny', reason: nativeOutcome.reason,
-        uri: nativeOutcome.uri ?? null, requestId: nativeOutcome.requestId ?? null,
-      };
-      if (nativeOutcome.detail !== undefined) line.detail = nativeOutcome.detail;
-      assert.deepEqual(logs, [line]);
+      // Changed with metrics: the line is Rust's Outcome::log_line (EMF included), verbatim.
+      assert.deepEqual(logs, [JSON.parse(nativeOutcome.log)]);
+      assert.equal(logs[0].decision, 'deny');
+      assert.equal(logs[0].reason, nativeOutcome.reason);
     }
   });
 }

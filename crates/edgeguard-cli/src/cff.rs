@@ -4,7 +4,7 @@
 use crate::{load_config, now_or, refuse_demo_keys};
 use edgeguard::cff::{self, CffOptions};
 use edgeguard::cloudfront::{HandlerResult, Request};
-use edgeguard::{Decision, Guard};
+use edgeguard::{Guard, Reason};
 use serde::Deserialize;
 use serde_json::json;
 use std::io::{BufRead, Write};
@@ -100,15 +100,13 @@ pub fn run_batch(args: BatchArgs) -> Result<ExitCode, String> {
         }
         let input: BatchRequest =
             serde_json::from_str(&line).map_err(|e| format!("stdin line {}: {e}", n + 1))?;
-        let (decision, result) = guard.respond(request(input), now);
+        let (verdict, result) = guard.respond(request(input), now);
         let status = match &result {
             HandlerResult::Response(r) => r.status.parse::<u16>().ok(),
             HandlerResult::Request(_) => None,
         };
-        let (label, reason) = match &decision {
-            Decision::Allow { .. } => ("allow", None),
-            Decision::Deny { reason, .. } => ("deny", Some(reason.code())),
-        };
+        let label = verdict.label().code();
+        let reason = verdict.decision.reason().map(Reason::code);
         writeln!(
             out,
             "{}",

@@ -3,7 +3,7 @@
 use crate::{load_config, now_or};
 use edgeguard::cloudfront::{HandlerResult, Request};
 use edgeguard::http_event::{viewer_request, HttpRequestParts};
-use edgeguard::{Decision, Guard};
+use edgeguard::{Decision, Guard, Label};
 use serde_json::json;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,14 +38,15 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     let (_, config) = load_config(&args.config)?;
     let guard = Guard::new(config);
     let request = synthetic_request(&args)?;
-    let (decision, result) = guard.respond(request, now_or(args.now));
+    let (verdict, result) = guard.respond(request, now_or(args.now));
     let status = match &result {
         HandlerResult::Response(r) => r.status.parse::<u16>().ok(),
         HandlerResult::Request(_) => None,
     };
-    let (label, reason, rule) = match &decision {
-        Decision::Allow { rule, .. } => ("allow", None, Some(*rule)),
-        Decision::Deny { rule, reason } => ("deny", Some(reason.code()), *rule),
+    let label = verdict.label();
+    let (reason, rule) = match verdict.decision {
+        Decision::Allow { rule, .. } => (None, Some(rule)),
+        Decision::Deny { rule, reason } => (Some(reason.code()), rule),
     };
     if args.json {
         let forwarded = match &result {
@@ -61,12 +62,17 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
         }
         println!("{line}");
     } else {
-        match (reason, status) {
-            (Some(reason), Some(status)) => println!("deny ({reason}): {status}"),
+        match (label, reason, status) {
+            (Label::Deny, Some(reason), Some(status)) => println!("deny ({reason}): {status}"),
+            (Label::WouldDeny, Some(reason), _) => println!(
+                "would deny ({reason}, {}): report mode, the request goes on",
+                rule.map_or_else(|| "no rule".to_string(), |r| format!("rule {r}"))
+            ),
             _ => println!("allow (rule {})", rule.unwrap_or(0)),
         }
     }
-    Ok(if decision.is_allow() {
+    // The exit status says what the edge does: a would-deny goes on (0).
+    Ok(if verdict.passes() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

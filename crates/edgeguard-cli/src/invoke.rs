@@ -1,6 +1,6 @@
 //! `edgeguard invoke`: run the handler on an event file, exactly as Lambda@Edge would.
 
-use crate::{load_config, now_or};
+use crate::{load_config, now_ms_or, now_or};
 use edgeguard::{handle_event_json, Guard};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,10 +30,13 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     let guard = Guard::new(config);
     let text = std::fs::read_to_string(&args.event)
         .map_err(|e| format!("{}: {e}", args.event.display()))?;
-    let outcome = handle_event_json(&guard, &text, now_or(args.now))
-        .map_err(|e| format!("{}: {e}", args.event.display()))?;
+    let now = now_or(args.now);
+    let now_ms = now_ms_or(args.now);
+    let outcome = handle_event_json(&guard, &text, now)
+        .map_err(|e| format!("{}: {e}", args.event.display()))?
+        .logged(now_ms);
     if args.explain {
-        eprintln!("{}", outcome.log_line());
+        eprintln!("{}", outcome.log_line(now_ms));
     }
     let json = if args.outcome {
         serde_json::to_string(&outcome)

@@ -29,7 +29,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Decide a synthetic GET of a URL. Exit 0 allow, 1 deny, 2 usage or config error.
+    /// Decide a synthetic GET of a URL. Exit 0 allow (or would deny, in report mode: the
+    /// request goes on), 1 deny, 2 usage or config error.
     Check(check::Args),
     /// Run the handler on a Lambda@Edge event file and print its return value.
     Invoke(invoke::Args),
@@ -173,6 +174,18 @@ pub fn now_or(flag: Option<i64>) -> i64 {
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0)
     })
+}
+
+/// The clock in epoch milliseconds (log timestamps): `--now` seconds at `.000`, else the
+/// system clock.
+pub fn now_ms_or(flag: Option<i64>) -> i64 {
+    match flag {
+        Some(seconds) => seconds.saturating_mul(1000),
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+            .unwrap_or(0),
+    }
 }
 
 fn config_check(file: &Path) -> Result<ExitCode, String> {

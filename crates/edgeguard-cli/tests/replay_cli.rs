@@ -97,7 +97,8 @@ fn json_document_has_the_documented_field_names() {
             "requests",
             "allowed",
             "denied",
-            "denied_by_reason"
+            "denied_by_reason",
+            "would_deny"
         ]
     );
     assert_eq!(
@@ -383,4 +384,45 @@ fn a_symbolic_link_loop_in_a_directory_does_not_hang_the_walk() {
         (r["files"].as_u64(), r["requests"].as_u64()),
         (Some(1), Some(1))
     );
+}
+
+#[test]
+fn a_replay_with_a_report_mode_config_counts_the_denies_as_would_deny_per_rule() {
+    let dir = std::env::temp_dir().join(format!("edgeguard-replay-report-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("keys")).unwrap();
+    for key in ["K2JCJMDEHXQW5F.pem", "K3ECDSAP256DEMO.pem"] {
+        std::fs::copy(format!("keys/{key}"), dir.join("keys").join(key)).unwrap();
+    }
+    let config = dir.join("guard.toml");
+    let shipped = std::fs::read_to_string("guard.toml").unwrap();
+    std::fs::write(&config, format!("mode = \"report\"\n{shipped}")).unwrap();
+    let run = |config: &Path| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_edgeguard"))
+            .args(["replay", "--json", "--config"])
+            .arg(config)
+            .arg("tests/replay/documented-format.txt")
+            .output()
+            .unwrap();
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let report = run(&config);
+    let enforce = run(Path::new("guard.toml"));
+    assert_eq!(
+        report["denied"], enforce["denied"],
+        "denied = what enforcing would deny"
+    );
+    assert_eq!(
+        report["served_then_denied_now"]["count"],
+        enforce["served_then_denied_now"]["count"]
+    );
+    for (r, e) in report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(enforce["rules"].as_array().unwrap())
+    {
+        assert_eq!(r["would_deny"], r["denied"], "{r}");
+        assert_eq!(e["would_deny"], 0, "{e}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -329,3 +329,30 @@ fn readme_config_an_escaped_file_name_is_served_decoded_under_the_open_rule() {
     assert_eq!(r.status, 200);
     assert_eq!(r.text(), "spaced\n");
 }
+
+#[test]
+fn in_report_mode_a_denied_request_is_served_and_logged_as_would_deny() {
+    let dir = scratch("report");
+    let root = dir.join("root");
+    std::fs::create_dir_all(root.join("images")).unwrap();
+    std::fs::write(root.join("images/cat.png"), PNG).unwrap();
+    let config = write_config(&dir);
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("mode = \"report\"\n{text}")).unwrap();
+    let server = Server::start(&config, root.to_str().unwrap(), &[]);
+    let r = server.get("/images/cat.png", &[("Referer", "https://evil.test/")]);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body, PNG);
+    let deadline = std::time::Instant::now() + serve_support::STEP;
+    let log = loop {
+        let log = server.access_log();
+        if !log.is_empty() || std::time::Instant::now() > deadline {
+            break log;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0]["status"], 200);
+    assert_eq!(log[0]["decision"], "would_deny");
+    assert_eq!(log[0]["reason"], "referer_not_allowed");
+}

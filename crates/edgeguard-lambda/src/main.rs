@@ -5,7 +5,7 @@
 //! task root). If it cannot be loaded every request is denied: the guard fails closed.
 
 use edgeguard::cloudfront::{fallback_deny, HandlerResult};
-use edgeguard::edge::handle_event_value;
+use edgeguard::edge::{handle_event_value, internal_error_log_line};
 use edgeguard::{config, Guard};
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use serde_json::{json, Value};
@@ -35,22 +35,28 @@ fn handle(guard: Option<&Guard>, event: LambdaEvent<Value>) -> Value {
     let Some(guard) = guard else {
         println!(
             "{}",
-            json!({"decision": "deny", "reason": "internal_error", "requestId": event.context.request_id})
+            internal_error_log_line(
+                Some(&event.context.request_id),
+                Some("config not loaded"),
+                now_ms()
+            )
         );
         return serde_json::to_value(HandlerResult::Response(fallback_deny()))
             .unwrap_or(Value::Null);
     };
-    let outcome = handle_event_value(guard, event.payload, now());
-    if outcome.decision == "deny" {
-        println!("{}", outcome.log_line());
+    let now_ms = now_ms();
+    let outcome = handle_event_value(guard, event.payload, now_ms.div_euclid(1000));
+    if outcome.is_logged() {
+        println!("{}", outcome.log_line(now_ms));
     }
     serde_json::to_value(&outcome.result)
         .unwrap_or_else(|_| json!({"status": "403", "statusDescription": "Forbidden"}))
 }
 
-fn now() -> i64 {
+/// The clock in epoch milliseconds (the EMF `Timestamp`; decisions use whole seconds).
+fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0)
 }

@@ -52,6 +52,11 @@ fn respond(stream: &mut TcpStream, headers: &str, body: &str) {
 
 /// Serves `events` one by one and returns the bodies the bootstrap posted back.
 fn run_bootstrap(events: &[String]) -> (Vec<String>, String) {
+    run_bootstrap_with("guard.toml", events)
+}
+
+/// Like [`run_bootstrap`] with `$EDGEGUARD_CONFIG` set to `config`.
+fn run_bootstrap_with(config: &str, events: &[String]) -> (Vec<String>, String) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap().to_string();
     let mut child = Command::new(env!("CARGO_BIN_EXE_bootstrap"))
@@ -62,7 +67,7 @@ fn run_bootstrap(events: &[String]) -> (Vec<String>, String) {
         .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
         .env("AWS_LAMBDA_LOG_STREAM_NAME", "test")
         .env("AWS_LAMBDA_LOG_GROUP_NAME", "test")
-        .env("EDGEGUARD_CONFIG", "guard.toml")
+        .env("EDGEGUARD_CONFIG", config)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -174,4 +179,52 @@ fn bootstrap_denies_a_dot_segment_path_before_choosing_a_rule() {
     let response: serde_json::Value = serde_json::from_str(&responses[0]).unwrap();
     assert_eq!(response["status"], "403");
     assert!(stdout.contains("path_not_normalized"), "{stdout}");
+}
+
+#[test]
+fn bootstrap_in_report_mode_returns_the_request_and_logs_would_deny_with_emf() {
+    let dir =
+        std::env::temp_dir().join(format!("edgeguard-bootstrap-report-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("keys")).unwrap();
+    for key in ["K2JCJMDEHXQW5F.pem", "K3ECDSAP256DEMO.pem"] {
+        std::fs::copy(format!("keys/{key}"), dir.join("keys").join(key)).unwrap();
+    }
+    let config = dir.join("guard.toml");
+    let shipped = std::fs::read_to_string("guard.toml").unwrap();
+    std::fs::write(&config, format!("mode = \"report\"\n{shipped}")).unwrap();
+    let foreign = std::fs::read_to_string("events/referer-foreign.json").unwrap();
+    let (responses, stdout) =
+        run_bootstrap_with(config.to_str().unwrap(), std::slice::from_ref(&foreign));
+
+    let response: serde_json::Value = serde_json::from_str(&responses[0]).unwrap();
+    let event: serde_json::Value = serde_json::from_str(&foreign).unwrap();
+    assert_eq!(response, event["Records"][0]["cf"]["request"]);
+    let line: serde_json::Value = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .find(|v: &serde_json::Value| v["decision"] == "would_deny")
+        .unwrap_or_else(|| panic!("no would_deny line in {stdout}"));
+    assert_eq!(line["reason"], "referer_not_allowed");
+    assert_eq!(line["rule"], 1);
+    assert_eq!(line["WouldDeny"], 1);
+    assert!(line["_aws"]["Timestamp"].as_i64().unwrap() > 1_700_000_000_000);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn bootstrap_deny_lines_carry_the_emf_denied_metric() {
+    let foreign = std::fs::read_to_string("events/referer-foreign.json").unwrap();
+    let (_, stdout) = run_bootstrap(&[foreign]);
+    let line: serde_json::Value = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .find(|v: &serde_json::Value| v["decision"] == "deny")
+        .unwrap_or_else(|| panic!("no deny line in {stdout}"));
+    assert_eq!(line["Denied"], 1);
+    assert_eq!(line["Reason"], "referer_not_allowed");
+    assert_eq!(line["Rule"], "1");
+    assert_eq!(
+        line["_aws"]["CloudWatchMetrics"][0]["Namespace"],
+        "edgeguard"
+    );
 }

@@ -77,21 +77,25 @@ pub unsafe extern "C" fn init(ptr: *const u8, len: usize) -> u32 {
     }
 }
 
-/// Decides one event (its JSON text) at `now` (epoch seconds; wasm has no clock). Returns 0
-/// with the `Outcome` JSON in the output buffer, or 1 with an error text when no config is
-/// loaded or the input is not JSON at all; the host then answers with a deny.
+/// Decides one event (its JSON text) at `now_ms` (epoch milliseconds; wasm has no clock: the
+/// decision uses whole seconds, the log line's EMF `Timestamp` the milliseconds). Returns 0
+/// with the `Outcome` JSON in the output buffer (its `log` is the line the host prints
+/// verbatim), or 1 with an error text when no config is loaded or the input is not JSON at
+/// all; the host then answers with a deny.
 ///
 /// # Safety
 /// `ptr..ptr+len` must be initialised memory obtained from [`alloc`].
 #[no_mangle]
-pub unsafe extern "C" fn handle(ptr: *const u8, len: usize, now: i64) -> u32 {
+pub unsafe extern "C" fn handle(ptr: *const u8, len: usize, now_ms: i64) -> u32 {
     // SAFETY: guaranteed by the caller.
     let input = unsafe { input(ptr, len) };
     let answer = GUARD.with(|g| {
         let guard = g.borrow();
         let guard = guard.as_ref().ok_or("no config loaded")?;
         let text = std::str::from_utf8(input).map_err(|_| "event is not UTF-8")?;
-        let outcome = edge::handle_event_json(guard, text, now).map_err(|_| "event is not JSON")?;
+        let outcome = edge::handle_event_json(guard, text, now_ms.div_euclid(1000))
+            .map_err(|_| "event is not JSON")?
+            .logged(now_ms);
         serde_json::to_vec(&outcome).map_err(|_| "outcome not serialisable")
     });
     match answer {

@@ -46,6 +46,11 @@ impl std::error::Error for ConfigError {}
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawConfig {
+    /// `"enforce"` (the default) or `"report"`: in report mode a request the rules would deny
+    /// goes on unchanged and is logged as `would_deny` (see [`Mode`]). Kept as text so a wrong
+    /// value is reported as `file:line: mode: ...`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
     /// Scheme used to rebuild canned-policy resources; a viewer-request function cannot see it.
     #[serde(default = "default_scheme")]
     pub scheme: String,
@@ -97,6 +102,9 @@ pub struct RawRule {
     /// Remove signing parameters from the query string of allowed requests.
     #[serde(default)]
     pub strip_signature: bool,
+    /// `"enforce"` or `"report"` for this rule; absent means the top-level `mode`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
 }
 
 /// A rule's `referer = { ... }` table.
@@ -166,9 +174,44 @@ pub enum SignatureMode {
     Required,
 }
 
+/// Whether a deny is carried out. Report mode is a rehearsal (like AWS WAF's Count action): the
+/// request goes on unchanged and the deny is logged as `would_deny`. Only the exact words
+/// `enforce` and `report` are accepted, and absence means `enforce`, so a typo can never turn
+/// enforcement off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Denies are carried out (the default).
+    #[default]
+    Enforce,
+    /// Denies are logged as `would_deny` and the request goes on unchanged.
+    Report,
+}
+
+impl Mode {
+    /// The word used in the config file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Enforce => "enforce",
+            Mode::Report => "report",
+        }
+    }
+
+    /// Reads the config word; anything but `enforce` or `report` is an error.
+    fn parse(text: &str) -> Option<Mode> {
+        match text {
+            "enforce" => Some(Mode::Enforce),
+            "report" => Some(Mode::Report),
+            _ => None,
+        }
+    }
+}
+
 /// A validated configuration, ready to decide requests.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// The top-level mode: rules without their own `mode` follow it, and so do denies before
+    /// any rule is chosen (`no_rule`; see [`crate::Guard`] for the ones always enforced).
+    pub mode: Mode,
     /// `https` or `http`.
     pub scheme: String,
     /// Validity-window tolerance in seconds.
@@ -196,6 +239,8 @@ pub struct Rule {
     pub signature_bypasses_referer: bool,
     /// Strip signing parameters on allow.
     pub strip_signature: bool,
+    /// This rule's mode (its own `mode`, else the top-level one).
+    pub mode: Mode,
 }
 
 impl Rule {
@@ -264,6 +309,7 @@ impl RawConfig {
             "https" | "http" => self.scheme.clone(),
             other => return Err(ctx.error("scheme", other, "must be \"https\" or \"http\"")),
         };
+        let mode = compile_mode(self.mode.as_deref(), "mode", Mode::Enforce, ctx)?;
         let mut keys = KeySet::new();
         for (id, raw) in &self.keys {
             let key_path = format!("keys.{id}");
@@ -296,10 +342,11 @@ impl RawConfig {
         }
         let mut rules = Vec::with_capacity(self.rules.len());
         for (i, raw) in self.rules.iter().enumerate() {
-            rules.push(compile_rule(raw, i, !keys.is_empty(), ctx)?);
+            rules.push(compile_rule(raw, i, !keys.is_empty(), mode, ctx)?);
         }
         let deny = compile_deny(&self.deny, ctx)?;
         Ok(Config {
+            mode,
             scheme,
             clock_skew_seconds: self.clock_skew_seconds,
             allow_origin_request: self.allow_origin_request,
@@ -310,13 +357,29 @@ impl RawConfig {
     }
 }
 
+/// A `mode` value, or `default` when absent.
+fn compile_mode(
+    text: Option<&str>,
+    key: &str,
+    default: Mode,
+    ctx: &ErrorContext,
+) -> Result<Mode, ConfigError> {
+    match text {
+        None => Ok(default),
+        Some(text) => Mode::parse(text)
+            .ok_or_else(|| ctx.error(key, text, "must be \"enforce\" or \"report\"")),
+    }
+}
+
 fn compile_rule(
     raw: &RawRule,
     i: usize,
     have_keys: bool,
+    default_mode: Mode,
     ctx: &ErrorContext,
 ) -> Result<Rule, ConfigError> {
     let at = |k: &str| format!("rules[{i}].{k}");
+    let mode = compile_mode(raw.mode.as_deref(), &at("mode"), default_mode, ctx)?;
     if raw.paths.is_empty() {
         return Err(ctx.error(&at("paths"), "paths", "list at least one path pattern"));
     }
@@ -380,6 +443,7 @@ fn compile_rule(
         signature: raw.signature,
         signature_bypasses_referer: raw.signature_bypasses_referer,
         strip_signature: raw.strip_signature,
+        mode,
     })
 }
 

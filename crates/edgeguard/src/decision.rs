@@ -136,3 +136,76 @@ impl Decision {
         }
     }
 }
+
+/// The label of a decision in every log line, JSON output and generated function, defined once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Label {
+    /// The request goes on.
+    Allow,
+    /// The request gets the deny response.
+    Deny,
+    /// The rules deny the request but its mode is `report`: it goes on unchanged.
+    WouldDeny,
+}
+
+impl Label {
+    /// Every label, for documentation and exhaustive tests.
+    pub const ALL: [Label; 3] = [Label::Allow, Label::Deny, Label::WouldDeny];
+
+    /// The stable text (`allow`, `deny`, `would_deny`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Label::Allow => "allow",
+            Label::Deny => "deny",
+            Label::WouldDeny => "would_deny",
+        }
+    }
+}
+
+impl PartialEq<&str> for Label {
+    fn eq(&self, other: &&str) -> bool {
+        self.code() == *other
+    }
+}
+
+impl fmt::Display for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// A decision plus whether a deny is carried out, computed in one place ([`crate::Guard`]) from
+/// the rule's mode: adapters never work out report mode themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// What the rules decide, as if enforced.
+    pub decision: Decision,
+    /// For a deny: whether the deny response is returned (`false` in report mode: the request
+    /// goes on unchanged). Always `true` for an allow.
+    pub enforced: bool,
+}
+
+impl Verdict {
+    /// An enforced decision (the only kind outside report mode).
+    pub fn enforced(decision: Decision) -> Self {
+        Verdict {
+            decision,
+            enforced: true,
+        }
+    }
+
+    /// `allow`, `deny` or `would_deny`.
+    pub fn label(&self) -> Label {
+        match (&self.decision, self.enforced) {
+            (Decision::Allow { .. }, _) => Label::Allow,
+            (Decision::Deny { .. }, true) => Label::Deny,
+            (Decision::Deny { .. }, false) => Label::WouldDeny,
+        }
+    }
+
+    /// Whether the request goes on (allowed, or denied only in report mode).
+    pub fn passes(&self) -> bool {
+        self.decision.is_allow() || !self.enforced
+    }
+}

@@ -2,9 +2,10 @@
 //! `bootstrap` Lambda, the WebAssembly export) shares, so they cannot disagree.
 
 use crate::cloudfront::{truncate, CloudFrontEvent, HandlerResult};
-use crate::decision::{Decision, Reason};
+use crate::decision::{Decision, Label, Reason, Verdict};
 use crate::guard::{Guard, MAX_URI_AND_QUERY};
 use crate::json_path;
+use crate::metrics;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -15,8 +16,8 @@ pub const MAX_DETAIL_BYTES: usize = 256;
 /// Everything an adapter needs after one invocation: what to return and what to log.
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
-    /// `allow` or `deny`.
-    pub decision: &'static str,
+    /// `allow`, `deny` or `would_deny` (a deny in report mode: the request goes on unchanged).
+    pub decision: Label,
     /// Deny reason code, absent on allow.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<Reason>,
@@ -36,13 +37,18 @@ pub struct Outcome {
     pub detail: Option<String>,
     /// The value the handler returns to CloudFront.
     pub result: HandlerResult,
+    /// The log line to print verbatim, when an adapter asked for it with [`Outcome::logged`]
+    /// (the edge bundle's JavaScript prints this text and builds nothing itself).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log: Option<String>,
 }
 
 impl Outcome {
-    fn new(guard: &Guard, decision: Decision, result: Option<HandlerResult>) -> Self {
-        let (label, reason, rule) = match &decision {
-            Decision::Allow { rule, .. } => ("allow", None, Some(*rule)),
-            Decision::Deny { rule, reason } => ("deny", Some(*reason), *rule),
+    fn new(guard: &Guard, verdict: Verdict, result: Option<HandlerResult>) -> Self {
+        let label = verdict.label();
+        let (reason, rule) = match verdict.decision {
+            Decision::Allow { rule, .. } => (None, Some(rule)),
+            Decision::Deny { rule, reason } => (Some(reason), rule),
         };
         Outcome {
             decision: label,
@@ -52,22 +58,83 @@ impl Outcome {
             request_id: None,
             detail: None,
             result: result.unwrap_or_else(|| guard.deny_response()),
+            log: None,
         }
     }
 
-    /// The one-line JSON log record adapters print for a deny (`detail` only when there is one).
-    pub fn log_line(&self) -> String {
-        let mut line = serde_json::json!({
-            "decision": self.decision,
-            "reason": self.reason,
-            "uri": self.uri,
-            "requestId": self.request_id,
-        });
-        if let Some(detail) = &self.detail {
-            line["detail"] = Value::from(detail.as_str());
-        }
-        line.to_string()
+    /// Whether adapters print a log line for this outcome: every deny and every would-deny.
+    pub fn is_logged(&self) -> bool {
+        self.decision != Label::Allow
     }
+
+    /// The one-line JSON log record for this outcome at `now_ms` (epoch milliseconds): the
+    /// decision, reason, rule, uri and requestId (`detail` only when there is one), and for a
+    /// deny or would-deny the CloudWatch Embedded Metric Format members (see [`metrics`]).
+    /// Adapters print it for [`Outcome::is_logged`] outcomes.
+    pub fn log_line(&self, now_ms: i64) -> String {
+        log_record(
+            self.decision,
+            self.reason,
+            self.rule,
+            self.uri.as_deref(),
+            self.request_id.as_deref(),
+            self.detail.as_deref(),
+            now_ms,
+        )
+    }
+
+    /// This outcome with [`Outcome::log`] filled when it is logged, for adapters that hand the
+    /// outcome across a boundary (the WebAssembly export) and must print exactly Rust's line.
+    pub fn logged(mut self, now_ms: i64) -> Self {
+        self.log = self.is_logged().then(|| self.log_line(now_ms));
+        self
+    }
+}
+
+/// The log line of an adapter that has no guard to ask (its config did not load): an enforced
+/// `internal_error` deny, in the same shape as [`Outcome::log_line`].
+pub fn internal_error_log_line(
+    request_id: Option<&str>,
+    detail: Option<&str>,
+    now_ms: i64,
+) -> String {
+    log_record(
+        Label::Deny,
+        Some(Reason::InternalError),
+        None,
+        None,
+        request_id,
+        detail.map(|d| truncate(d, MAX_DETAIL_BYTES)),
+        now_ms,
+    )
+}
+
+/// The one log record shape (see [`Outcome::log_line`]).
+fn log_record(
+    label: Label,
+    reason: Option<Reason>,
+    rule: Option<usize>,
+    uri: Option<&str>,
+    request_id: Option<&str>,
+    detail: Option<&str>,
+    now_ms: i64,
+) -> String {
+    let mut line = serde_json::json!({
+        "decision": label,
+        "reason": reason,
+        "rule": rule,
+        "uri": uri,
+        "requestId": request_id,
+    });
+    if let (Some(detail), Value::Object(record)) = (detail, &mut line) {
+        record.insert("detail".into(), Value::from(detail));
+    }
+    if let (Some(members), Value::Object(record)) =
+        (metrics::emf_members(label, reason, rule, now_ms), &mut line)
+    {
+        record.extend(members);
+    }
+    line.to_string()
 }
 
 /// The event was not JSON at all (a caller error, not a request to decide).
@@ -134,7 +201,11 @@ fn malformed_event(guard: &Guard, detail: String, event: &Value) -> Outcome {
 }
 
 fn malformed(guard: &Guard, detail: String) -> Outcome {
-    let mut outcome = Outcome::new(guard, Decision::deny(Reason::EventMalformed), None);
+    let mut outcome = Outcome::new(
+        guard,
+        Verdict::enforced(Decision::deny(Reason::EventMalformed)),
+        None,
+    );
     outcome.detail = Some(truncate(&detail, MAX_DETAIL_BYTES).to_string());
     outcome
 }

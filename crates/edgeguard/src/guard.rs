@@ -2,8 +2,8 @@
 //! Lambda@Edge must be handed back.
 
 use crate::cloudfront::{HandlerResult, Request};
-use crate::config::{Config, SignatureMode};
-use crate::decision::{Decision, Reason};
+use crate::config::{Config, Mode, SignatureMode};
+use crate::decision::{Decision, Reason, Verdict};
 use crate::path::{self, ServedPath};
 use crate::signed::{
     self, CredentialSource, RustCryptoVerifier, SignatureCheck, SignatureVerifier, SignedRequest,
@@ -54,18 +54,65 @@ impl Guard {
         self.evaluate(request, now).0
     }
 
+    /// Decides one request at time `now` and whether a deny is carried out (see
+    /// [`Guard::enforces`]).
+    pub fn verdict(&self, request: &Request, now: i64) -> Verdict {
+        let decision = self.decide(request, now);
+        let enforced = self.enforces(&decision);
+        Verdict { decision, enforced }
+    }
+
     /// Decides and builds the handler's return value: the request (possibly with signing
-    /// parameters stripped) or the configured deny response.
-    pub fn respond(&self, mut request: Request, now: i64) -> (Decision, HandlerResult) {
+    /// parameters stripped), the configured deny response, or, for a deny in report mode, the
+    /// request unchanged (nothing stripped).
+    pub fn respond(&self, mut request: Request, now: i64) -> (Verdict, HandlerResult) {
         let (decision, strip) = self.evaluate(&request, now);
-        match decision {
+        let verdict = Verdict {
+            enforced: self.enforces(&decision),
+            decision,
+        };
+        match verdict.decision {
             Decision::Allow { .. } => {
                 if strip {
                     request.querystring = signed::strip_signing_params(&request.querystring);
                 }
-                (decision, HandlerResult::Request(Box::new(request)))
+                (verdict, HandlerResult::Request(Box::new(request)))
             }
-            Decision::Deny { .. } => (decision, self.deny_response()),
+            Decision::Deny { .. } if !verdict.enforced => {
+                (verdict, HandlerResult::Request(Box::new(request)))
+            }
+            Decision::Deny { .. } => (verdict, self.deny_response()),
+        }
+    }
+
+    /// Whether a deny is carried out: the one place report mode is decided.
+    ///
+    /// - A deny of a rule follows that rule's mode.
+    /// - `no_rule` follows the top-level mode (no rule, hence no rule's mode, applies).
+    /// - `path_not_normalized` follows the top-level mode only while no rule enforces: such a
+    ///   path may reach an object of another rule than the one chosen, so passing it could
+    ///   bypass an enforcing rule.
+    /// - `event_malformed` and `internal_error` are always enforced: the guard fails closed on
+    ///   what it could not read, whatever the mode.
+    ///
+    /// Anything that is not a deny is "enforced" (there is nothing to carry out).
+    pub fn enforces(&self, decision: &Decision) -> bool {
+        let config = &self.config;
+        let enforcing = |mode: Mode| mode == Mode::Enforce;
+        match decision {
+            Decision::Allow { .. } => true,
+            Decision::Deny {
+                reason: Reason::EventMalformed | Reason::InternalError,
+                ..
+            } => true,
+            Decision::Deny {
+                reason: Reason::PathNotNormalized,
+                ..
+            } => enforcing(config.mode) || config.rules.iter().any(|r| enforcing(r.mode)),
+            Decision::Deny {
+                rule: Some(index), ..
+            } => config.rules.get(*index).is_none_or(|r| enforcing(r.mode)),
+            Decision::Deny { rule: None, .. } => enforcing(config.mode),
         }
     }
 

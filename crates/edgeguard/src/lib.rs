@@ -23,6 +23,7 @@ pub mod glob;
 pub mod guard;
 pub mod http_event;
 pub mod json_path;
+pub mod metrics;
 pub mod path;
 pub mod referer;
 // `edgeguard replay` (access logs): CLI only, not in the edge bundle.
@@ -31,6 +32,6 @@ pub mod replay;
 pub mod signed;
 
 pub use config::{Config, ConfigError, RawConfig};
-pub use decision::{Decision, Reason};
+pub use decision::{Decision, Label, Reason, Verdict};
 pub use edge::{handle_event_json, Outcome};
 pub use guard::Guard;

@@ -335,16 +335,22 @@ fn the_deny_log_line_carries_the_detail_and_other_denies_have_none() {
             &shipped(),
             &sample("sam-generated-missing-querystring.json"),
         )
-        .log_line(),
+        .log_line(1_767_225_600_123),
     )
     .unwrap();
+    // Changed with report mode and metrics: the line also names the rule and carries the
+    // CloudWatch Embedded Metric Format members.
     assert_eq!(
         malformed,
-        json!({"decision": "deny", "reason": "event_malformed", "uri": "/test", "requestId": null,
-               "detail": "Records[0].cf.request.querystring: missing field"})
+        json!({"decision": "deny", "reason": "event_malformed", "rule": null, "uri": "/test",
+               "requestId": null, "detail": "Records[0].cf.request.querystring: missing field",
+               "_aws": {"Timestamp": 1_767_225_600_123_i64, "CloudWatchMetrics": [{
+                   "Namespace": "edgeguard", "Dimensions": [["Reason", "Rule"]],
+                   "Metrics": [{"Name": "Denied", "Unit": "Count"}]}]},
+               "Reason": "event_malformed", "Rule": "none", "Denied": 1})
     );
     let foreign: Value =
-        serde_json::from_str(&decide(&shipped(), &sample("referer-foreign.json")).log_line())
+        serde_json::from_str(&decide(&shipped(), &sample("referer-foreign.json")).log_line(0))
             .unwrap();
     assert!(foreign.get("detail").is_none(), "{foreign}");
 }

@@ -83,7 +83,7 @@ fn required_rule_denies_a_request_without_signature() {
 
 #[test]
 fn required_rule_allows_a_valid_signature_and_strips_it() {
-    let (decision, result) = guard().respond(
+    let (edgeguard::Verdict { decision, .. }, result) = guard().respond(
         request(&signed("/private/a.mp4?quality=hd"), None, None),
         NOW,
     );
@@ -120,7 +120,8 @@ fn an_expires_ignored_beside_a_policy_is_stripped_too() {
     let signed = sign_url(&options, &key).unwrap();
     let with_expires = signed.replacen("quality=hd&", "quality=hd&Expires=2100000000&", 1);
     assert!(with_expires.contains("?quality=hd&Expires=2100000000&Policy="));
-    let (decision, result) = guard().respond(request(&with_expires, None, None), NOW);
+    let (edgeguard::Verdict { decision, .. }, result) =
+        guard().respond(request(&with_expires, None, None), NOW);
     assert!(decision.is_allow(), "{decision:?}");
     let HandlerResult::Request(forwarded) = result else {
         panic!("expected the request")
@@ -190,7 +191,7 @@ fn signed_cookies_are_not_stripped_and_the_query_is_left_alone() {
         None,
         Some(&cookie),
     );
-    let (decision, result) = guard().respond(req, NOW);
+    let (edgeguard::Verdict { decision, .. }, result) = guard().respond(req, NOW);
     assert!(decision.is_allow());
     let HandlerResult::Request(forwarded) = result else {
         panic!("expected the request")

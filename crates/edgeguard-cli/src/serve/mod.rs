@@ -13,7 +13,7 @@ mod upstream;
 use crate::{load_config, now_or};
 use edgeguard::cloudfront::{self, HandlerResult};
 use edgeguard::http_event::{viewer_request, HttpRequestParts};
-use edgeguard::{Decision, Guard};
+use edgeguard::{Decision, Guard, Verdict};
 use files::DirOrigin;
 use http_body_util::{BodyExt, Empty, Full};
 use hyper::body::{Bytes, Incoming};
@@ -221,7 +221,7 @@ async fn handle(
             .iter()
             .map(|(name, value)| (name.as_str(), value.as_bytes())),
     );
-    let (decision, result) = state.guard.respond(event, now_or(state.now));
+    let (verdict, result) = state.guard.respond(event, now_or(state.now));
     let response = match result {
         HandlerResult::Response(generated) => generated_response(&generated),
         HandlerResult::Request(allowed) => match &state.origin {
@@ -230,7 +230,7 @@ async fn handle(
         },
     };
     if !state.quiet {
-        access_log(&parts, &decision, response.status(), started.elapsed());
+        access_log(&parts, &verdict, response.status(), started.elapsed());
     }
     Ok(response)
 }
@@ -269,16 +269,18 @@ fn generated_response(generated: &cloudfront::Response) -> Response<ResponseBody
 }
 
 /// One JSON line on stderr: method, uri, status, decision, reason, rule, latency (µs, until the
-/// response head is ready; bodies stream afterwards), client.
+/// response head is ready; bodies stream afterwards), client. `decision` is `would_deny` for
+/// a deny in report mode (the request was served).
 fn access_log(
     parts: &hyper::http::request::Parts,
-    decision: &Decision,
+    verdict: &Verdict,
     status: StatusCode,
     latency: Duration,
 ) {
-    let (label, reason, rule) = match decision {
-        Decision::Allow { rule, .. } => ("allow", None, Some(*rule)),
-        Decision::Deny { rule, reason } => ("deny", Some(reason.code()), *rule),
+    let label = verdict.label().code();
+    let (reason, rule) = match verdict.decision {
+        Decision::Allow { rule, .. } => (None, Some(rule)),
+        Decision::Deny { rule, reason } => (Some(reason.code()), rule),
     };
     let uri = parts
         .uri

@@ -75,7 +75,13 @@ pub fn decide(uri: &str, referer: Option<&str>) -> Option<(usize, Request)> {
         headers,
     );
     match readme_guard().respond(request, NOW) {
-        (Decision::Allow { rule, .. }, HandlerResult::Request(allowed)) => Some((rule, *allowed)),
+        (
+            edgeguard::Verdict {
+                decision: Decision::Allow { rule, .. },
+                ..
+            },
+            HandlerResult::Request(allowed),
+        ) => Some((rule, *allowed)),
         _ => None,
     }
 }

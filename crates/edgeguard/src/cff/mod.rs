@@ -11,7 +11,10 @@
 mod regex_js;
 mod regex_safety;
 
-use crate::config::{Config, SignatureMode};
+use crate::config::{Config, Mode, SignatureMode};
+use crate::decision::{Decision, Label, Reason};
+use crate::guard::Guard;
+use crate::metrics;
 use crate::path;
 use crate::referer::{HostKind, MissingReferer, PatternView, RefererPattern, Scheme, MAX_HOST_LEN};
 use std::fmt;
@@ -149,9 +152,10 @@ pub fn generate(config: &Config, options: CffOptions) -> Result<CffFunction, Cff
             ));
         }
         rules.push(format!(
-            "[/^(?:{})$/,{referer},{signature},{}]",
+            "[/^(?:{})$/,{referer},{signature},{},{}]",
             globs.join("|"),
-            u8::from(rule.strip_signature)
+            u8::from(rule.strip_signature),
+            u8::from(rule.mode == Mode::Enforce)
         ));
     }
     let any_signature = config
@@ -177,6 +181,9 @@ pub fn generate(config: &Config, options: CffOptions) -> Result<CffFunction, Cff
             ("__W__", config.clock_skew_seconds.to_string()),
             ("__H__", MAX_HOST_LEN.to_string()),
             ("__Y__", path_refusal_regex()),
+            ("__A__", log_labels()),
+            ("__C__", reason_codes(config)),
+            ("__N__", metrics::NO_RULE.to_string()),
         ],
     );
     let code = format!("{}{body}", header(any_signature, options.kvs && any_kvs));
@@ -188,6 +195,38 @@ pub fn generate(config: &Config, options: CffOptions) -> Result<CffFunction, Cff
         notes,
         kvs_keys,
     })
+}
+
+/// `A`: the log labels indexed by "enforced" (0 would-deny, 1 deny), from [`Label`].
+fn log_labels() -> String {
+    format!(
+        "[{},{}]",
+        js_string(Label::WouldDeny.code()),
+        js_string(Label::Deny.code())
+    )
+}
+
+/// `C`: the reason codes the function logs, from [`Reason`], with the enforcement of the
+/// denies before any rule decided by [`Guard::enforces`] (the one place report mode is decided).
+fn reason_codes(config: &Config) -> String {
+    let guard = Guard::new(config.clone());
+    let before_rule = |reason: Reason| {
+        format!(
+            "[{},-1,{}]",
+            js_string(reason.code()),
+            u8::from(guard.enforces(&Decision::deny(reason)))
+        )
+    };
+    format!(
+        "{{m:{},p:{},n:{},i:{},s:{},r:{},o:{}}}",
+        before_rule(Reason::EventMalformed),
+        before_rule(Reason::PathNotNormalized),
+        before_rule(Reason::NoRule),
+        js_string(Reason::SignatureInvalid.code()),
+        js_string(Reason::SignatureMissing.code()),
+        js_string(Reason::RefererNotAllowed.code()),
+        js_string(Reason::RefererMissing.code()),
+    )
 }
 
 fn header(signature: bool, kvs: bool) -> String {

@@ -2,7 +2,8 @@
 // Build rules: lines starting with `//` are dropped, leading blanks are trimmed, a `//#NAME` ..
 // `//#END` block is kept only when the config needs feature NAME, and `__X__` is replaced by data.
 // Identifiers are short on purpose (the whole function must fit in 10 KB):
-//   R  rules: [path RegExp, referer check | 0, signature 0 off / 1 optional / 2 required, strip]
+//   R  rules: [path RegExp, referer check | 0, signature 0 off / 1 optional / 2 required, strip,
+//      enforced 1 / report-only 0 (the rule's mode, decided by Rust)]
 //      referer check: [missing allowed, patterns, look up the KeyValueStore too]
 //      pattern: "=host" exact, "*apex" subdomains, ".apex" apex and subdomains, a RegExp, or
 //      [that string, scheme | 0, port | 0, path prefix | 0]
@@ -20,32 +21,46 @@
 //   H  path check (src/path.rs): 0 when refused, else the readings origins use (raw, decoded,
 //      decoded with spaces as `+`, `;` parameters removed); each must choose the same rule
 //   I  index of the first rule whose path globs match (R.length when none does)
+//   A  log labels [would-deny, deny] (Rust's Label codes)   C  reason codes (Rust's Reason
+//      codes): m [event_malformed, -1, enforced], p [path_not_normalized, -1, enforced], n [no_rule, -1,
+//      enforced] (enforcement from Rust's Guard::enforces), i signature_invalid (any failed
+//      signature pre-check), s signature_missing, r referer_not_allowed (also a malformed or
+//      repeated Referer), o referer_missing
+//   J  the decision: 0 allow (signing parameters stripped), else [reason, rule | -1, enforced];
+//      every deny is logged with console.log as one plain line "LABEL REASON RULE URI" (EMF
+//      is not extracted from CloudFront Functions logs), and a report-only one goes on unchanged
 //#KVS
 import cf from 'cloudfront';
 var V=cf.kvs();
 //#END
-var R=__R__,D=__D__,Y=__Y__;
+var R=__R__,D=__D__,Y=__Y__,A=__A__,C=__C__;
 //#SIG
 var K=__K__,W=__W__,Z=['Expires','Policy','Signature','Key-Pair-Id','Hash-Algorithm'];
 //#END
 async function handler(event){
-var q=event.request,u=q.uri,h=q.headers||{},i,x,g=0,p;
-if(typeof u!='string'||u[0]!='/'||L(u,q.querystring)>8192||!(p=H(u)))return D;
+var q=event.request,r=await J(q);
+if(!r)return q;
+console.log(A[r[2]]+' '+r[0]+' '+(r[1]<0?'__N__':r[1])+' '+q.uri);
+return r[2]?D:q}
+async function J(q){
+var u=q.uri,h=q.headers||{},i,x,g=0,p;
+if(typeof u!='string'||u[0]!='/'||L(u,q.querystring)>8192)return C.m;
+if(!(p=H(u)))return C.p;
 //#WIDE
-if(p.some(v=>/[\ud800-\udfff]/.test(v)))return D;
+if(p.some(v=>/[\ud800-\udfff]/.test(v)))return C.p;
 //#END
 i=I(u);
-if(p.some(v=>I(v)!=i))return D;
+if(p.some(v=>I(v)!=i))return C.p;
 x=R[i];
-if(!x)return D;
+if(!x)return C.n;
 //#SIG
-if(x[2]){g=S(q,h);if(g<0||!g&&x[2]>1)return D}
+if(x[2]){g=S(q,h);if(g<0||!g&&x[2]>1)return[g<0?C.i:C.s,i,x[4]]}
 //#END
-if(x[1]&&!await F(h.referer,x[1],i))return D;
+if(x[1]&&!await F(h.referer,x[1],i))return[h.referer?C.r:C.o,i,x[4]];
 //#STRIP
 if(g==1&&x[3])Z.forEach(k=>{delete q.querystring[k]});
 //#END
-return q}
+return 0}
 function I(u){
 for(var i=0;i<R.length&&!R[i][0].test(u);i++);
 return i}

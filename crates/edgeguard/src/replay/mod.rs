@@ -5,6 +5,10 @@
 //! one line at a time; [`Replay`] parses it ([`log`]), rebuilds the viewer-request the guard
 //! was handed, decides it with [`Guard::decide`] at the line's own date and time, and counts
 //! ([`report`]) in memory bounded by [`Limits`], whatever the length of the logs.
+//!
+//! Report mode: a replay answers "what would this config deny once enforced", so every deny
+//! counts as denied (and in "served then, denied now") whatever the mode; per rule,
+//! `would_deny` says how many of those the config as written only reports.
 
 pub mod log;
 pub mod memo;
@@ -103,6 +107,7 @@ impl<'g> Replay<'g> {
         let request = record.to_request();
         let decision = self.guard.decide(&request, now);
         self.tally.decided(Decided {
+            enforced: self.guard.enforces(&decision),
             decision: &decision,
             served: record.served(),
             status: record.status(),

@@ -243,10 +243,13 @@ pub struct RuleCounts {
     pub requests: u64,
     /// Of which allowed.
     pub allowed: u64,
-    /// Of which denied.
+    /// Of which denied (as the config would once enforced).
     pub denied: u64,
     /// Denials by reason code.
     pub denied_by_reason: ReasonCounts,
+    /// Of the denied, those the config as written only reports (`mode = "report"`): at the
+    /// edge they are `would_deny` lines and the request goes on.
+    pub would_deny: u64,
 }
 
 /// Bounds on what a replay keeps in memory.
@@ -278,6 +281,8 @@ impl Default for Limits {
 pub struct Decided<'a> {
     /// The guard's decision.
     pub decision: &'a Decision,
+    /// Whether a deny is enforced by the config's mode ([`crate::Guard::enforces`]).
+    pub enforced: bool,
     /// Whether the log shows it as served (`None`: `sc-status` not logged).
     pub served: Option<bool>,
     /// The logged status.
@@ -326,6 +331,7 @@ impl Tally {
             allowed: 0,
             denied: 0,
             denied_by_reason: ReasonCounts::default(),
+            would_deny: 0,
         };
         let mut rules: Vec<RuleCounts> = rule_paths
             .into_iter()
@@ -402,6 +408,9 @@ impl Tally {
         };
         counts.denied += 1;
         counts.denied_by_reason.add(reason);
+        if !d.enforced {
+            counts.would_deny += 1;
+        }
         self.denied += 1;
         self.referer_hosts.add(&referer_host(d.referer));
         self.paths.add(d.uri);
@@ -509,8 +518,8 @@ impl Report {
         writeln!(out)?;
         writeln!(
             out,
-            "{:<6} {:<32} {:>10} {:>10} {:>10}  denied by reason",
-            "rule", "paths", "requests", "allowed", "denied"
+            "{:<6} {:<32} {:>10} {:>10} {:>10} {:>10}  denied by reason",
+            "rule", "paths", "requests", "allowed", "denied", "would_deny"
         )?;
         for r in &self.rules {
             if r.rule.is_none() && r.requests == 0 {
@@ -524,10 +533,11 @@ impl Report {
             };
             writeln!(
                 out,
-                "{label:<6} {paths:<32} {:>10} {:>10} {:>10}  {}",
+                "{label:<6} {paths:<32} {:>10} {:>10} {:>10} {:>10}  {}",
                 r.requests,
                 r.allowed,
                 r.denied,
+                r.would_deny,
                 reasons(&r.denied_by_reason)
             )?;
         }
@@ -690,6 +700,7 @@ mod tests {
     ) -> Decided<'a> {
         Decided {
             decision,
+            enforced: true,
             served,
             status: served.map(|s| if s { 200 } else { 403 }),
             uri: "/images/a.jpg",

@@ -13,7 +13,7 @@ use edgeguard::cloudfront::{HandlerResult, Header, Headers, Request};
 use edgeguard::config::{self, SignatureMode};
 use edgeguard::glob::PathGlob;
 use edgeguard::referer::{MissingReferer, ParsedReferer, RefererPattern, RefererPolicy};
-use edgeguard::{handle_event_json, Decision, Guard};
+use edgeguard::{handle_event_json, Decision, Guard, Label};
 use serde_json::Value;
 use std::sync::OnceLock;
 
@@ -81,12 +81,12 @@ pub fn event_json(data: &[u8]) {
     let result = serde_json::to_value(&outcome.result).expect("a handler result serialises");
     assert!(!has_null(&result), "handler result contains null: {result}");
     match (outcome.decision, &outcome.reason, &outcome.result) {
-        ("allow", None, HandlerResult::Request(_)) => {
+        (Label::Allow, None, HandlerResult::Request(_)) => {
             let uri = outcome.uri.as_deref().unwrap_or_default();
             let rule = outcome.rule.expect("an allow names its rule");
             check_allowed_path(shipped_guard(), uri, rule);
         }
-        ("deny", Some(reason), HandlerResult::Response(r)) => {
+        (Label::Deny, Some(reason), HandlerResult::Response(r)) => {
             assert_eq!(r.status, "403", "deny must be the configured 403");
             // Every malformed event says which field is at fault, in a bounded line.
             let malformed = *reason == edgeguard::Reason::EventMalformed;
@@ -158,7 +158,14 @@ pub fn request(data: &[u8]) {
 pub fn check_request_decision(guard: &Guard, request: &Request) {
     let decision = guard.decide(request, NOW);
     let (decided_again, result) = guard.respond(request.clone(), NOW);
-    assert_eq!(decision, decided_again, "decide and respond disagree");
+    assert_eq!(
+        decision, decided_again.decision,
+        "decide and respond disagree"
+    );
+    assert!(
+        decided_again.enforced,
+        "a config without `mode` enforces every deny"
+    );
     let Decision::Allow { rule, signed } = decision else {
         assert!(matches!(result, HandlerResult::Response(_)));
         return;
