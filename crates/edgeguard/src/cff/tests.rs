@@ -360,9 +360,18 @@ fn path_globs_become_one_anchored_regexp_per_rule() {
         "[[rules]]\npaths = [\"/img/*.jpg\", \"/a?.png\", \"/x+$\"]\n",
     ));
     assert!(
-        c.contains(r"[/^(?:\/img\/[\s\S]*\.jpg|\/a[\s\S]\.png|\/x\+\$)$/,0,0,0]"),
+        c.contains(r"[/^(?:\/img\/[\s\S]*\.jpg|\/a[\s\S]\.png|\/x\+\$)$/,0,0,0,1]"),
         "{c}"
     );
+}
+
+#[test]
+fn a_rule_in_report_mode_is_marked_not_enforced_in_its_entry() {
+    let c = code(&config(
+        "mode = \"report\"\n[[rules]]\npaths = [\"/a/*\"]\n[[rules]]\npaths = [\"/b/*\"]\nmode = \"enforce\"\n",
+    ));
+    assert!(c.contains(r"[/^(?:\/a\/[\s\S]*)$/,0,0,0,0]"), "{c}");
+    assert!(c.contains(r"[/^(?:\/b\/[\s\S]*)$/,0,0,0,1]"), "{c}");
 }
 
 #[test]
