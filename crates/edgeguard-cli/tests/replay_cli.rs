@@ -386,18 +386,22 @@ fn a_symbolic_link_loop_in_a_directory_does_not_hang_the_walk() {
     );
 }
 
+/// The repository root: fixtures, keys and the shipped config live there.
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
 #[test]
 fn a_replay_with_a_report_mode_config_counts_the_denies_as_would_deny_per_rule() {
     let dir = std::env::temp_dir().join(format!("edgeguard-replay-report-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("keys")).unwrap();
     for key in ["K2JCJMDEHXQW5F.pem", "K3ECDSAP256DEMO.pem"] {
-        std::fs::copy(format!("keys/{key}"), dir.join("keys").join(key)).unwrap();
+        std::fs::copy(format!("{ROOT}/keys/{key}"), dir.join("keys").join(key)).unwrap();
     }
     let config = dir.join("guard.toml");
-    let shipped = std::fs::read_to_string("guard.toml").unwrap();
+    let shipped = std::fs::read_to_string(format!("{ROOT}/guard.toml")).unwrap();
     std::fs::write(&config, format!("mode = \"report\"\n{shipped}")).unwrap();
     let run = |config: &Path| {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_edgeguard"))
+            .current_dir(ROOT)
             .args(["replay", "--json", "--config"])
             .arg(config)
             .arg("tests/replay/documented-format.txt")

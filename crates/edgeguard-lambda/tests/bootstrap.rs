@@ -181,18 +181,21 @@ fn bootstrap_denies_a_dot_segment_path_before_choosing_a_rule() {
     assert!(stdout.contains("path_not_normalized"), "{stdout}");
 }
 
+/// The repository root: the shipped config, keys and sample events live there.
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
 #[test]
 fn bootstrap_in_report_mode_returns_the_request_and_logs_would_deny_with_emf() {
     let dir =
         std::env::temp_dir().join(format!("edgeguard-bootstrap-report-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("keys")).unwrap();
     for key in ["K2JCJMDEHXQW5F.pem", "K3ECDSAP256DEMO.pem"] {
-        std::fs::copy(format!("keys/{key}"), dir.join("keys").join(key)).unwrap();
+        std::fs::copy(format!("{ROOT}/keys/{key}"), dir.join("keys").join(key)).unwrap();
     }
     let config = dir.join("guard.toml");
-    let shipped = std::fs::read_to_string("guard.toml").unwrap();
+    let shipped = std::fs::read_to_string(format!("{ROOT}/guard.toml")).unwrap();
     std::fs::write(&config, format!("mode = \"report\"\n{shipped}")).unwrap();
-    let foreign = std::fs::read_to_string("events/referer-foreign.json").unwrap();
+    let foreign = std::fs::read_to_string(format!("{ROOT}/events/referer-foreign.json")).unwrap();
     let (responses, stdout) =
         run_bootstrap_with(config.to_str().unwrap(), std::slice::from_ref(&foreign));
 
@@ -213,7 +216,7 @@ fn bootstrap_in_report_mode_returns_the_request_and_logs_would_deny_with_emf() {
 
 #[test]
 fn bootstrap_deny_lines_carry_the_emf_denied_metric() {
-    let foreign = std::fs::read_to_string("events/referer-foreign.json").unwrap();
+    let foreign = std::fs::read_to_string(format!("{ROOT}/events/referer-foreign.json")).unwrap();
     let (_, stdout) = run_bootstrap(&[foreign]);
     let line: serde_json::Value = stdout
         .lines()

@@ -240,8 +240,16 @@ fn bench_raw_verify(c: &mut Criterion) {
     );
     let rsa_sig = rsa.sign(HashAlgorithm::Sha1, message.as_bytes()).unwrap();
     let ecdsa_sig = ecdsa.sign(HashAlgorithm::Sha1, message.as_bytes()).unwrap();
-    let rsa_pem = std::fs::read_to_string(format!("keys/{RSA_ID}.pem")).unwrap();
-    let ecdsa_pem = std::fs::read_to_string(format!("keys/{ECDSA_ID}.pem")).unwrap();
+    let rsa_pem = std::fs::read_to_string(format!(
+        "{}/../../keys/{RSA_ID}.pem",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let ecdsa_pem = std::fs::read_to_string(format!(
+        "{}/../../keys/{ECDSA_ID}.pem",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
     let rsa_pub = PublicKey::from_pem(&rsa_pem).unwrap();
     let ecdsa_pub = PublicKey::from_pem(&ecdsa_pem).unwrap();
     let raw_rsa = RsaPublicKey::from_public_key_pem(&rsa_pem).unwrap();
