@@ -38,7 +38,7 @@ var R=__R__,D=__D__,Y=__Y__,A=__A__,C=__C__;
 var K=__K__,W=__W__,Z=['Expires','Policy','Signature','Key-Pair-Id','Hash-Algorithm'];
 //#END
 async function handler(event){
-var q=event.request,r=await J(q);
+var q=event.request,c=event.context,r=c&&c.eventType=='viewer-request'?await J(q):C.m;
 if(!r)return q;
 console.log(A[r[2]]+' '+r[0]+' '+(r[1]<0?'__N__':r[1])+' '+q.uri);
 return r[2]?D:q}
