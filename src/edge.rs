@@ -1,10 +1,11 @@
 //! Event JSON in, handler JSON out: the one entry point every adapter (CLI `invoke`, the
 //! `bootstrap` Lambda, the WebAssembly export) shares, so they cannot disagree.
 
-use crate::cloudfront::{truncate, CloudFrontEvent, HandlerResult};
+use crate::cloudfront::{event_problem, truncate, CloudFrontEvent, HandlerResult};
 use crate::decision::{Decision, Reason};
-use crate::guard::{Guard, MAX_URI_AND_QUERY};
+use crate::guard::{Guard, RequestFields, MAX_URI_AND_QUERY};
 use crate::json_path;
+use crate::signed;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -139,6 +140,86 @@ fn malformed(guard: &Guard, detail: String) -> Outcome {
     outcome
 }
 
+/// The fields of one Lambda@Edge record the guard reads, borrowed: what the edge bundle's
+/// JavaScript extracts from an event it has checked has the model's shape (exactly one record,
+/// every field of the right type), so the event need not be serialised to be decided.
+#[derive(Debug, Clone, Copy)]
+pub struct EventFields<'a> {
+    /// `Records[0].cf.config.eventType`, `None` when absent.
+    pub event_type: Option<&'a str>,
+    /// `Records[0].cf.config.requestId`, for the log line.
+    pub request_id: Option<&'a str>,
+    /// Whether `Records[0].cf.request.origin` is present.
+    pub has_origin: bool,
+    /// The request fields the decision reads.
+    pub request: RequestFields<'a>,
+}
+
+/// The decision on one record's fields, before any handler result is built: what
+/// [`decide_fields`] returns and [`handle_event_json`] turns into an [`Outcome`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// Allow or deny, with rule and reason.
+    pub decision: Decision,
+    /// For `event_malformed`: which field is wrong (the outcome's `detail`).
+    pub detail: Option<String>,
+    /// On allow: forward the query string without its signing parameters.
+    pub strip_signing_params: bool,
+}
+
+/// Decides one record from its fields: the record-level checks ([`event_problem`]) and then
+/// [`Guard::decide_fields`]. Every adapter reaches the decision through here, the full-event
+/// path ([`handle_event_json`]) included, so the two cannot disagree.
+pub fn decide_fields(guard: &Guard, fields: &EventFields<'_>, now: i64) -> Verdict {
+    let request = &fields.request;
+    let problem = event_problem(
+        fields.event_type,
+        fields.has_origin,
+        request.uri,
+        request.querystring,
+        guard.config().allow_origin_request,
+    );
+    match problem {
+        Some(problem) => Verdict {
+            decision: Decision::deny(Reason::EventMalformed),
+            detail: Some(truncate(&problem, MAX_DETAIL_BYTES).to_string()),
+            strip_signing_params: false,
+        },
+        None => {
+            let decided = guard.decide_fields(request, now);
+            Verdict {
+                decision: decided.decision,
+                detail: None,
+                strip_signing_params: decided.strip_signing_params,
+            }
+        }
+    }
+}
+
+impl Verdict {
+    /// The outcome of this verdict for the record with this URI and request ID: `allowed` is
+    /// what an allow returns (the request, stripped as [`Verdict::strip_signing_params`] says);
+    /// a deny, or an allow without one, returns the configured deny response.
+    pub fn into_outcome(
+        self,
+        guard: &Guard,
+        uri: &str,
+        request_id: Option<&str>,
+        allowed: Option<HandlerResult>,
+    ) -> Outcome {
+        let result = if self.decision.is_allow() {
+            allowed
+        } else {
+            None
+        };
+        let mut outcome = Outcome::new(guard, self.decision, result);
+        outcome.detail = self.detail;
+        outcome.uri = Some(uri.to_string());
+        outcome.request_id = request_id.map(str::to_string);
+        outcome
+    }
+}
+
 fn decide_event(guard: &Guard, event: CloudFrontEvent, now: i64) -> Outcome {
     let count = event.records.len();
     let mut records = event.records.into_iter();
@@ -148,16 +229,31 @@ fn decide_event(guard: &Guard, event: CloudFrontEvent, now: i64) -> Outcome {
             format!("Records: {count} records, Lambda@Edge sends exactly one"),
         );
     };
-    let uri = record.cf.request.uri.clone();
-    let request_id = record.cf.config.request_id.clone();
-    let mut outcome = match record.cf.problem(guard.config().allow_origin_request) {
-        Some(problem) => malformed(guard, problem),
-        None => {
-            let (decision, result) = guard.respond(record.cf.request, now);
-            Outcome::new(guard, decision, Some(result))
-        }
+    let cf = record.cf;
+    let mut request = cf.request;
+    let verdict = {
+        let referer: Vec<&str> = request.header_values("referer").collect();
+        let cookie: Vec<&str> = request.header_values("cookie").collect();
+        let host: Vec<&str> = request.header_values("host").collect();
+        let fields = EventFields {
+            event_type: cf.config.event_type.as_deref(),
+            request_id: cf.config.request_id.as_deref(),
+            has_origin: request.origin.is_some(),
+            request: RequestFields {
+                uri: &request.uri,
+                querystring: &request.querystring,
+                client_ip: &request.client_ip,
+                referer: &referer,
+                cookie: &cookie,
+                host: &host,
+            },
+        };
+        decide_fields(guard, &fields, now)
     };
-    outcome.uri = Some(uri);
-    outcome.request_id = request_id;
-    outcome
+    let uri = request.uri.clone();
+    if verdict.strip_signing_params {
+        request.querystring = signed::strip_signing_params(&request.querystring);
+    }
+    let allowed = HandlerResult::Request(Box::new(request));
+    verdict.into_outcome(guard, &uri, cf.config.request_id.as_deref(), Some(allowed))
 }

@@ -13,6 +13,37 @@ use crate::signed::{
 /// Longest URI plus query string CloudFront forwards; anything longer cannot be a real event.
 pub const MAX_URI_AND_QUERY: usize = 8192;
 
+/// The parts of a request the guard reads, borrowed from wherever they are: a parsed
+/// [`Request`], or the few fields the edge bundle's JavaScript hands the wasm (so an event need
+/// not be re-serialised to be decided). Header lists hold every value of that header, matched
+/// case-insensitively (ASCII) on the name, in event order.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestFields<'a> {
+    /// The raw path.
+    pub uri: &'a str,
+    /// The raw query string without `?`.
+    pub querystring: &'a str,
+    /// The viewer's IP.
+    pub client_ip: &'a str,
+    /// Every `Referer` value.
+    pub referer: &'a [&'a str],
+    /// Every `Cookie` value.
+    pub cookie: &'a [&'a str],
+    /// Every `Host` value.
+    pub host: &'a [&'a str],
+}
+
+/// What [`Guard::decide_fields`] found: the decision, and whether an allowed request must leave
+/// with its signing parameters stripped from the query string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldsDecision {
+    /// Allow or deny, with the rule and reason.
+    pub decision: Decision,
+    /// Allowed through a signed URL on a rule with `strip_signature`: forward
+    /// [`signed::strip_signing_params`] of the query string instead of the query string.
+    pub strip_signing_params: bool,
+}
+
 /// A compiled configuration, ready to decide requests. Cheap to share across invocations.
 #[derive(Clone)]
 pub struct Guard {
@@ -75,15 +106,41 @@ impl Guard {
     }
 
     /// The decision plus whether signing parameters should be stripped from the query string.
-    /// The path is checked before any rule is chosen: a form an origin may read as another path
-    /// is refused (`path_not_normalized`, see [`crate::path`]).
     fn evaluate(&self, request: &Request, now: i64) -> (Decision, bool) {
+        let referer: Vec<&str> = request.header_values("referer").collect();
+        let cookie: Vec<&str> = request.header_values("cookie").collect();
+        let host: Vec<&str> = request.header_values("host").collect();
+        let fields = RequestFields {
+            uri: &request.uri,
+            querystring: &request.querystring,
+            client_ip: &request.client_ip,
+            referer: &referer,
+            cookie: &cookie,
+            host: &host,
+        };
+        let decided = self.decide_fields(&fields, now);
+        (decided.decision, decided.strip_signing_params)
+    }
+
+    /// Decides one request from the fields the guard reads: the one decision procedure, which
+    /// [`Guard::decide`] and [`Guard::respond`] reach through it too. The path is checked before
+    /// any rule is chosen: a form an origin may read as another path is refused
+    /// (`path_not_normalized`, see [`crate::path`]).
+    pub fn decide_fields(&self, request: &RequestFields<'_>, now: i64) -> FieldsDecision {
+        let (decision, strip_signing_params) = self.evaluate_fields(request, now);
+        FieldsDecision {
+            decision,
+            strip_signing_params,
+        }
+    }
+
+    fn evaluate_fields(&self, request: &RequestFields<'_>, now: i64) -> (Decision, bool) {
         if !request.uri.starts_with('/')
             || request.uri.len() + request.querystring.len() > MAX_URI_AND_QUERY
         {
             return (Decision::deny(Reason::EventMalformed), false);
         }
-        let Ok(path) = path::check(&request.uri) else {
+        let Ok(path) = path::check(request.uri) else {
             return (Decision::deny(Reason::PathNotNormalized), false);
         };
         let index = match self.rule_for(&path) {
@@ -121,7 +178,7 @@ impl Guard {
         };
 
         if let Some(policy) = &rule.referer {
-            if let Err(reason) = policy.check(request.header_values("referer")) {
+            if let Err(reason) = policy.check(request.referer.iter().copied()) {
                 if !(rule.signature_bypasses_referer && signed_by.is_some()) {
                     return deny(reason);
                 }
@@ -149,14 +206,14 @@ impl Guard {
         }
     }
 
-    fn signed_request<'a>(&'a self, request: &'a Request) -> SignedRequest<'a> {
+    fn signed_request<'a>(&'a self, request: &RequestFields<'a>) -> SignedRequest<'a> {
         SignedRequest {
             scheme: &self.config.scheme,
-            host: single(request.header_values("host")),
-            uri: &request.uri,
-            querystring: &request.querystring,
-            cookie_headers: request.header_values("cookie").collect(),
-            client_ip: &request.client_ip,
+            host: single(request.host.iter().copied()),
+            uri: request.uri,
+            querystring: request.querystring,
+            cookie_headers: request.cookie.to_vec(),
+            client_ip: request.client_ip,
         }
     }
 

@@ -6,6 +6,12 @@
 //! the compiled config and [`handle`] per event, and reads the answer (or an error text) from
 //! [`out_ptr`]/[`out_len`]. Every call that can fail returns a status: `0` ok, `1` error.
 //!
+//! The hot path is [`decide`]: instead of the event's JSON, the host hands over only the fields
+//! the guard reads, in a compact encoding (see [`decide`]), and gets back a one-number verdict
+//! plus, when needed, one text (the stripped query string, or Rust's deny log line). [`handle`]
+//! (the whole event as JSON) stays for the events the host does not take apart: any event whose
+//! shape is not exactly the model's, so that Rust names what is wrong (`event_malformed`).
+//!
 //! RSA/ECDSA signatures are verified by the host: the module imports `host.verify` (the
 //! handler implements it with `node:crypto`), which is smaller and several times faster than
 //! RustCrypto compiled to wasm. Build with the `rust-crypto` feature to verify inside instead.
@@ -14,9 +20,11 @@
 //! calling the host import.
 
 use edgeguard::cloudfront::HandlerResult;
+use edgeguard::edge::EventFields;
+use edgeguard::guard::RequestFields;
 #[cfg(not(feature = "rust-crypto"))]
 use edgeguard::signed::{HashAlgorithm, PublicKey, SignatureVerifier};
-use edgeguard::{config, edge, Guard};
+use edgeguard::{config, edge, signed, Guard};
 use std::cell::RefCell;
 
 /// Status returned when the call succeeded and the output buffer holds its JSON answer.
@@ -97,6 +105,126 @@ pub unsafe extern "C" fn handle(ptr: *const u8, len: usize, now: i64) -> u32 {
     match answer {
         Ok(json) => respond(OK, json),
         Err(message) => respond(ERROR, message.as_bytes().to_vec()),
+    }
+}
+
+/// [`decide`]: allowed; the host returns the request object it was given, untouched.
+const ALLOW: u32 = 0;
+/// [`decide`]: allowed; the output buffer holds the query string to forward (signing parameters
+/// stripped), the only field the host changes before returning the request.
+const ALLOW_STRIPPED: u32 = 1;
+/// [`decide`]: denied; the output buffer holds the log line ([`edge::Outcome::log_line`]) the
+/// host prints as is, and the host returns the configured deny response.
+const DENY: u32 = 2;
+/// [`decide`]: failed (no config, or input not in the encoding); the output buffer holds the
+/// error text and the host answers with a deny.
+const DECIDE_ERROR: u32 = 3;
+
+/// `flags` bit: `config.eventType` is present.
+const HAS_EVENT_TYPE: u8 = 1;
+/// `flags` bit: `config.requestId` is present.
+const HAS_REQUEST_ID: u8 = 2;
+/// `flags` bit: `request.origin` is present.
+const HAS_ORIGIN: u8 = 4;
+
+/// Decides one event from its fields at `now` (epoch seconds), through
+/// [`edge::decide_fields`], the decision every adapter shares. The input is, in order: one
+/// `flags` byte ([`HAS_EVENT_TYPE`], [`HAS_REQUEST_ID`], [`HAS_ORIGIN`]); five strings (event
+/// type, request ID, URI, query string, client IP; absent ones empty); then three lists (every
+/// `referer`, `cookie` and `host` value, in event order), each a count followed by that many
+/// strings. A string is its UTF-8 length (u32, little-endian) and its bytes; a count is a u32.
+/// Returns [`ALLOW`], [`ALLOW_STRIPPED`], [`DENY`] or [`DECIDE_ERROR`].
+///
+/// # Safety
+/// `ptr..ptr+len` must be initialised memory obtained from [`alloc`].
+#[no_mangle]
+pub unsafe extern "C" fn decide(ptr: *const u8, len: usize, now: i64) -> u32 {
+    // SAFETY: guaranteed by the caller.
+    let input = unsafe { input(ptr, len) };
+    let answer = GUARD.with(|g| {
+        let guard = g.borrow();
+        let guard = guard.as_ref().ok_or("no config loaded")?;
+        decide_encoded(guard, input, now)
+    });
+    match answer {
+        Ok((status, text)) => respond(status, text.into_bytes()),
+        Err(message) => respond(DECIDE_ERROR, message.as_bytes().to_vec()),
+    }
+}
+
+fn decide_encoded(guard: &Guard, input: &[u8], now: i64) -> Result<(u32, String), &'static str> {
+    let mut reader = Reader(input);
+    let flags = reader.byte()?;
+    let event_type = reader.text()?;
+    let request_id = reader.text()?;
+    let uri = reader.text()?;
+    let querystring = reader.text()?;
+    let client_ip = reader.text()?;
+    let referer = reader.texts()?;
+    let cookie = reader.texts()?;
+    let host = reader.texts()?;
+    if !reader.0.is_empty() {
+        return Err("fields: bytes left over");
+    }
+    let fields = EventFields {
+        event_type: (flags & HAS_EVENT_TYPE != 0).then_some(event_type),
+        request_id: (flags & HAS_REQUEST_ID != 0).then_some(request_id),
+        has_origin: flags & HAS_ORIGIN != 0,
+        request: RequestFields {
+            uri,
+            querystring,
+            client_ip,
+            referer: &referer,
+            cookie: &cookie,
+            host: &host,
+        },
+    };
+    let verdict = edge::decide_fields(guard, &fields, now);
+    Ok(if verdict.decision.is_allow() {
+        if verdict.strip_signing_params {
+            (ALLOW_STRIPPED, signed::strip_signing_params(querystring))
+        } else {
+            (ALLOW, String::new())
+        }
+    } else {
+        let outcome = verdict.into_outcome(guard, uri, fields.request_id, None);
+        (DENY, outcome.log_line())
+    })
+}
+
+/// Reads [`decide`]'s encoding front to back; any short or non-UTF-8 input is an error.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], &'static str> {
+        if self.0.len() < n {
+            return Err("fields: input ends early");
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
+
+    fn byte(&mut self) -> Result<u8, &'static str> {
+        Ok(self.take(1)?[0])
+    }
+
+    fn number(&mut self) -> Result<usize, &'static str> {
+        let bytes: [u8; 4] = self.take(4)?.try_into().map_err(|_| "fields: bad length")?;
+        usize::try_from(u32::from_le_bytes(bytes)).map_err(|_| "fields: bad length")
+    }
+
+    fn text(&mut self) -> Result<&'a str, &'static str> {
+        let len = self.number()?;
+        std::str::from_utf8(self.take(len)?).map_err(|_| "fields: text is not UTF-8")
+    }
+
+    fn texts(&mut self) -> Result<Vec<&'a str>, &'static str> {
+        let count = self.number()?;
+        if count > self.0.len() / 4 {
+            return Err("fields: list longer than the input");
+        }
+        (0..count).map(|_| self.text()).collect()
     }
 }
 
