@@ -149,36 +149,59 @@ function fieldsOf(event) {
   return { facts, request, referer, cookie, host };
 }
 
+// Views over the wasm memory, rebuilt when it grows (growing detaches the old buffer).
+let memory, bytes, view;
+
+/** Writes `t` at `at` as a `decide` string (u32 LE UTF-8 length, bytes); the offset after it. */
+function putText(t, at) {
+  const start = at + 4;
+  const n = t.length;
+  let i = 0;
+  for (; i < n; i++) { // ASCII byte by byte: most fields are, and encodeInto costs a call
+    const c = t.charCodeAt(i);
+    if (c > 0x7f) break;
+    bytes[start + i] = c;
+  }
+  let written = i;
+  if (i < n) written += utf8.encodeInto(t.slice(i), bytes.subarray(start + i, fieldsPtr + fieldsCap)).written;
+  view.setUint32(at, written, true);
+  return start + written;
+}
+
+function putList(values, at) {
+  view.setUint32(at, values.length, true);
+  at += 4;
+  for (let i = 0; i < values.length; i++) at = putText(values[i], at);
+  return at;
+}
+
 /** Writes `fields` in `decide`'s encoding (wasm/src/lib.rs) into the input buffer; its length. */
 function encode(w, { facts, request, referer, cookie, host }) {
-  const texts = [facts.eventType ?? '', facts.requestId ?? '', request.uri, request.querystring, request.clientIp];
-  let bound = 1 + 4 * (texts.length + 3 + referer.length + cookie.length + host.length);
-  for (const t of texts) bound += 3 * t.length;
-  for (const list of [referer, cookie, host]) for (const t of list) bound += 3 * t.length;
+  const eventType = facts.eventType ?? '';
+  const requestId = facts.requestId ?? '';
+  let bound = 1 + 4 * (8 + referer.length + cookie.length + host.length)
+    + 3 * (eventType.length + requestId.length + request.uri.length + request.querystring.length + request.clientIp.length);
+  for (const list of [referer, cookie, host]) for (let i = 0; i < list.length; i++) bound += 3 * list[i].length;
   if (bound > fieldsCap) {
     if (fieldsCap > 0) w.dealloc(fieldsPtr, fieldsCap);
     fieldsCap = Math.max(bound, 4096);
     fieldsPtr = w.alloc(fieldsCap);
   }
-  const bytes = new Uint8Array(w.memory.buffer, fieldsPtr, fieldsCap);
-  const view = new DataView(w.memory.buffer, fieldsPtr, fieldsCap);
-  bytes[0] = (facts.eventType !== undefined ? HAS_EVENT_TYPE : 0) | (facts.requestId !== undefined ? HAS_REQUEST_ID : 0);
-  let at = 1;
-  const text = (t) => {
-    const { written } = utf8.encodeInto(t, bytes.subarray(at + 4));
-    view.setUint32(at, written, true);
-    at += 4 + written;
-  };
-  const list = (values) => {
-    view.setUint32(at, values.length, true);
-    at += 4;
-    for (const t of values) text(t);
-  };
-  for (const t of texts) text(t);
-  list(referer);
-  list(cookie);
-  list(host);
-  return at;
+  if (memory !== w.memory.buffer) {
+    memory = w.memory.buffer;
+    bytes = new Uint8Array(memory);
+    view = new DataView(memory);
+  }
+  bytes[fieldsPtr] = (facts.eventType !== undefined ? HAS_EVENT_TYPE : 0) | (facts.requestId !== undefined ? HAS_REQUEST_ID : 0);
+  let at = putText(eventType, fieldsPtr + 1);
+  at = putText(requestId, at);
+  at = putText(request.uri, at);
+  at = putText(request.querystring, at);
+  at = putText(request.clientIp, at);
+  at = putList(referer, at);
+  at = putList(cookie, at);
+  at = putList(host, at);
+  return at - fieldsPtr;
 }
 
 function call(w, fn, bytes, ...rest) {
@@ -212,7 +235,7 @@ export function handleAt(event, now) {
     const fields = fieldsOf(event);
     if (fields !== undefined) {
       const length = encode(wasm, fields); // may move the input buffer: read fieldsPtr after it
-      const verdict = wasm.decide(fieldsPtr, length, BigInt(now));
+      const verdict = wasm.decide(fieldsPtr, length, now);
       if (verdict === ALLOW) return fields.request;
       if (verdict === ALLOW_STRIPPED) {
         fields.request.querystring = output(wasm);

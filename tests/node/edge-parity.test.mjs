@@ -196,6 +196,12 @@ test('an allowed event comes back as the very request object CloudFront handed o
   assert.equal(result, event.Records[0].cf.request);
 });
 
+test('a clock that is not a number is denied as internal_error, never read as 1970', async () => {
+  const [result, logs] = await withLogs(() => edge.handleAt(sampleEvent('signed-url-expired.json'), NaN));
+  assert.deepEqual(result, CONFIGURED_DENY);
+  assert.equal(logs[0].reason, 'internal_error');
+});
+
 test('a header value with a lone surrogate (no JSON Rust reads) is denied as internal_error', async () => {
   const event = sampleEvent('referer-allowed.json');
   event.Records[0].cf.request.headers['user-agent'] = [{ key: 'User-Agent', value: 'a\ud800b' }];

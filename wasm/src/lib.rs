@@ -127,7 +127,8 @@ const HAS_REQUEST_ID: u8 = 2;
 /// `flags` bit: `request.origin` is present.
 const HAS_ORIGIN: u8 = 4;
 
-/// Decides one event from its fields at `now` (epoch seconds), through
+/// Decides one event from its fields at `now` (epoch seconds, an f64 so the host passes a plain
+/// number rather than a BigInt; anything but a whole number of seconds is an error), through
 /// [`edge::decide_fields`], the decision every adapter shares. The input is, in order: one
 /// `flags` byte ([`HAS_EVENT_TYPE`], [`HAS_REQUEST_ID`], [`HAS_ORIGIN`]); five strings (event
 /// type, request ID, URI, query string, client IP; absent ones empty); then three lists (every
@@ -138,13 +139,18 @@ const HAS_ORIGIN: u8 = 4;
 /// # Safety
 /// `ptr..ptr+len` must be initialised memory obtained from [`alloc`].
 #[no_mangle]
-pub unsafe extern "C" fn decide(ptr: *const u8, len: usize, now: i64) -> u32 {
+pub unsafe extern "C" fn decide(ptr: *const u8, len: usize, now: f64) -> u32 {
     // SAFETY: guaranteed by the caller.
     let input = unsafe { input(ptr, len) };
     let answer = GUARD.with(|g| {
         let guard = g.borrow();
         let guard = guard.as_ref().ok_or("no config loaded")?;
-        decide_encoded(guard, input, now)
+        // Fail closed on a clock that is not whole seconds (NaN would otherwise read as 1970).
+        if !now.is_finite() || now.trunc() != now {
+            return Err("now is not a whole number of epoch seconds");
+        }
+        // In range of i64 after the check above; `as` saturates at the (far) ends.
+        decide_encoded(guard, input, now as i64)
     });
     match answer {
         Ok((status, text)) => respond(status, text.into_bytes()),
