@@ -55,8 +55,22 @@ try {
   module = new WebAssembly.Module(file('./edgeguard.wasm'));
   config = file('./config.json');
   wasm = start();
+  preloadKeys(config);
 } catch (e) {
   loadError = e;
+}
+
+// node:crypto gets every configured key once, at load: config.json holds them as the SPKI PEM the
+// wasm hands to host.verify, so no event pays for parsing one. Rust's init has already accepted
+// the config; a key node:crypto refuses here is simply not cached (its checks then fail closed).
+function preloadKeys(bytes) {
+  for (const key of Object.values(JSON.parse(text.decode(bytes)).keys ?? {})) {
+    try {
+      if (typeof key?.pem === 'string') keys.set(key.pem, createPublicKey(key.pem));
+    } catch {
+      // left to host.verify, which counts any error as an invalid signature
+    }
+  }
 }
 
 // Instantiates the module and loads the config; runs at cold start and after a trap.
