@@ -1,7 +1,9 @@
 //! Event JSON in, handler JSON out: the one entry point every adapter (CLI `invoke`, the
 //! `bootstrap` Lambda, the WebAssembly export) shares, so they cannot disagree.
 
-use crate::cloudfront::{event_problem, truncate, CloudFrontEvent, HandlerResult};
+use crate::cloudfront::{
+    event_problem, truncate, CloudFrontEvent, HandlerResult, Headers, Response,
+};
 use crate::decision::{Decision, Reason};
 use crate::guard::{Guard, RequestFields, MAX_URI_AND_QUERY};
 use crate::json_path;
@@ -41,10 +43,7 @@ pub struct Outcome {
 
 impl Outcome {
     fn new(guard: &Guard, decision: Decision, result: Option<HandlerResult>) -> Self {
-        let (label, reason, rule) = match &decision {
-            Decision::Allow { rule, .. } => ("allow", None, Some(*rule)),
-            Decision::Deny { rule, reason } => ("deny", Some(*reason), *rule),
-        };
+        let (label, reason, rule) = labels(&decision);
         Outcome {
             decision: label,
             reason,
@@ -68,6 +67,14 @@ impl Outcome {
             line["detail"] = Value::from(detail.as_str());
         }
         line.to_string()
+    }
+}
+
+/// The `decision`, `reason` and `rule` fields of an [`Outcome`] for a decision.
+fn labels(decision: &Decision) -> (&'static str, Option<Reason>, Option<usize>) {
+    match decision {
+        Decision::Allow { rule, .. } => ("allow", None, Some(*rule)),
+        Decision::Deny { rule, reason } => ("deny", Some(*reason), *rule),
     }
 }
 
@@ -217,6 +224,36 @@ impl Verdict {
         outcome.uri = Some(uri.to_string());
         outcome.request_id = request_id.map(str::to_string);
         outcome
+    }
+}
+
+impl Verdict {
+    /// The deny log line ([`Outcome::log_line`]) of this verdict for the record with this URI
+    /// and request ID, `None` on allow. For adapters that answer from the verdict alone (the edge
+    /// bundle's field path): no handler result is built, since the line does not show it.
+    pub fn log_line(self, uri: &str, request_id: Option<&str>) -> Option<String> {
+        if self.decision.is_allow() {
+            return None;
+        }
+        // A response without fields allocates nothing; `log_line` reads only the other fields.
+        let unused = HandlerResult::Response(Response {
+            status: String::new(),
+            status_description: None,
+            headers: Headers::new(),
+            body: None,
+            body_encoding: None,
+        });
+        let (decision, reason, rule) = labels(&self.decision);
+        let outcome = Outcome {
+            decision,
+            reason,
+            rule,
+            uri: Some(uri.to_string()),
+            request_id: request_id.map(str::to_string),
+            detail: self.detail,
+            result: unused,
+        };
+        Some(outcome.log_line())
     }
 }
 

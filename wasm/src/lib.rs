@@ -186,15 +186,11 @@ fn decide_encoded(guard: &Guard, input: &[u8], now: i64) -> Result<(u32, String)
         },
     };
     let verdict = edge::decide_fields(guard, &fields, now);
-    Ok(if verdict.decision.is_allow() {
-        if verdict.strip_signing_params {
-            (ALLOW_STRIPPED, signed::strip_signing_params(querystring))
-        } else {
-            (ALLOW, String::new())
-        }
-    } else {
-        let outcome = verdict.into_outcome(guard, uri, fields.request_id, None);
-        (DENY, outcome.log_line())
+    let strip = verdict.strip_signing_params;
+    Ok(match verdict.log_line(uri, fields.request_id) {
+        Some(line) => (DENY, line),
+        None if strip => (ALLOW_STRIPPED, signed::strip_signing_params(querystring)),
+        None => (ALLOW, String::new()),
     })
 }
 
