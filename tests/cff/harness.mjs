@@ -62,9 +62,10 @@ export const FORBIDDEN_SYNTAX = [
 
 /**
  * Loads generated code into a fresh context that has only the ECMAScript built-ins plus the
- * `cloudfront` module shim (kvs), with a frozen clock. Returns the `handler` function.
+ * `cloudfront` module shim (kvs), a console whose lines are pushed to `logs`, with a frozen
+ * clock. Returns the `handler` function.
  */
-export function load(code, { now = NOW, kvs = new Set() } = {}) {
+export function load(code, { now = NOW, kvs = new Set(), logs = [] } = {}) {
   const imports = [...code.matchAll(/^import\s+(\w+)\s+from\s+'([^']+)';$/gm)];
   for (const [, , module] of imports) {
     if (module !== 'cloudfront' && module !== 'crypto') throw new Error(`import of ${module}`);
@@ -81,7 +82,9 @@ export function load(code, { now = NOW, kvs = new Set() } = {}) {
       },
     }),
   };
-  const context = vm.createContext({ __modules: { cloudfront } });
+  // console.log is the one output a CloudFront Function has; its lines land in `logs`.
+  const console = { log: (line) => logs.push(String(line)) };
+  const context = vm.createContext({ __modules: { cloudfront }, console });
   vm.runInContext(
     `for (const g of ['WebAssembly','SharedArrayBuffer','Atomics','Intl','FinalizationRegistry','WeakRef','Proxy','Reflect','eval'])
        delete globalThis[g];

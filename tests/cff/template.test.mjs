@@ -46,7 +46,7 @@ for (const name of TEMPLATES) {
     const rendered = render(read(name), code, '../..');
     assert.equal(functionCode(rendered), code);
     assert.match(rendered, /^ {4}Default: cloudfront-functions$/m);
-    assert.match(rendered, /^ {6}CodeUri: \.\.\/\.\.\/edge\/$/m);
+    assert.match(rendered, /^ {6}CodeUri: \.\.\/\.\.\/lambda-edge\/$/m);
     assert.match(rendered, /^ {6}ContextPath: \.\.\/\.\.$/m);
     assert.match(rendered, /^ {6}WorkingDirectory: \.\.\/\.\.$/m);
     const checkedIn = functionCode(read(name)).split('\n').length;

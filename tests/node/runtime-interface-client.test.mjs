@@ -123,9 +123,19 @@ test('under aws-lambda-ric on Node.js 22, the bundle answers every sample event 
       if (outcome.decision === 'allow') {
         assert.deepEqual(logged, [], `${file}: an allow logs nothing`);
       } else {
-        const line = { decision: 'deny', reason: outcome.reason, uri: outcome.uri ?? null, requestId: outcome.requestId ?? null };
+        // Rust's deny record (src edge.rs log_record), CloudWatch EMF members included; only the
+        // timestamp depends on the clock.
+        const rule = outcome.rule ?? null;
+        const line = {
+          decision: 'deny', reason: outcome.reason, rule, uri: outcome.uri ?? null, requestId: outcome.requestId ?? null,
+          Reason: outcome.reason, Rule: rule === null ? 'none' : String(rule), Denied: 1,
+        };
         if (outcome.detail !== undefined) line.detail = outcome.detail;
-        assert.deepEqual(logged.map((l) => JSON.parse(l)), [line], `${file}: one deny line`);
+        assert.equal(logged.length, 1, `${file}: one deny line`);
+        const { _aws: emf, ...record } = JSON.parse(logged[0]);
+        assert.deepEqual(record, line, `${file}: the deny line`);
+        assert.deepEqual(emf.CloudWatchMetrics, [{ Namespace: 'edgeguard', Dimensions: [['Reason', 'Rule']], Metrics: [{ Name: 'Denied', Unit: 'Count' }] }]);
+        assert.ok(emf.Timestamp >= started * 1000 && emf.Timestamp < (ended + 1) * 1000, `${file}: EMF timestamp ${emf.Timestamp}`);
       }
     });
   } finally {

@@ -55,7 +55,9 @@ class ReadmeDeployCommands(unittest.TestCase):
             cwd=ROOT, capture_output=True, text=True, check=True,
         )
         deploy_line = [line for line in dry_run.stdout.splitlines() if " deploy " in line][-1]
-        command = "sam " + deploy_line.split(" ", 1)[1]
+        # The recipe runs SAM through `env -u EDGEGUARD_DEMO` (never a demo): what reaches SAM is
+        # everything after its `deploy` subcommand.
+        command = "sam deploy " + deploy_line.split(" deploy ", 1)[1]
         overrides = deploy_arguments(command, ECDSA_PEM)["parameter_overrides"]
         self.assertEqual(overrides, {"GuardRuntime": "cloudfront-functions", "SignerPublicKeyPem": ECDSA_PEM.rstrip("\n")})
 

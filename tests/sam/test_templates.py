@@ -21,7 +21,7 @@ class _NoManagedPolicies:
 
 def transformed(name):
     """TEMPLATE after the SAM transform, its CodeUri as `sam package` leaves it (an S3 URI)."""
-    text = (ROOT / name).read_text().replace("CodeUri: edge/", "CodeUri: s3://bucket/guard.zip")
+    text = (ROOT / name).read_text().replace("CodeUri: lambda-edge/", "CodeUri: s3://bucket/guard.zip")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     return transform(yaml_parse(text), {}, _NoManagedPolicies())
 
@@ -131,3 +131,43 @@ class GuardOnlyStack(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class AccessLogging(unittest.TestCase):
+    def test_by_default_the_distribution_logs_nothing_and_no_log_bucket_exists(self):
+        resources, config = distribution()
+        self.assertNotIn("Logging", config)
+        self.assertNotIn("AccessLogBucket", resources)
+        self.assertNotIn("AccessLogBucketName", Stack(FULL, {}).outputs())
+
+    def test_standard_logs_into_the_stacks_log_bucket_with_cookies_for_replay(self):
+        resources, config = distribution(AccessLogging="standard")
+        self.assertEqual(config["Logging"], {
+            "Bucket": {"Fn::GetAtt": ["AccessLogBucket", "DomainName"]},
+            "Prefix": "cloudfront/",
+            "IncludeCookies": True,
+        })
+        self.assertIn("AccessLogBucketName", Stack(FULL, {"AccessLogging": "standard"}).outputs())
+
+    def test_the_log_bucket_allows_the_acl_cloudfront_writes_with_and_nothing_public(self):
+        resources, _ = distribution(AccessLogging="standard")
+        bucket = resources["AccessLogBucket"]
+        self.assertEqual(bucket["OwnershipControls"], {"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]})
+        self.assertEqual(set(bucket["PublicAccessBlockConfiguration"].values()), {True})
+        self.assertEqual(
+            bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"],
+            {"SSEAlgorithm": "AES256"})
+
+    def test_log_files_expire_after_the_retention_days(self):
+        for days in [30, 7]:
+            with self.subTest(days=days):
+                parameters = {"AccessLogging": "standard"}
+                if days != 30:
+                    parameters["AccessLogRetentionDays"] = days
+                resources, _ = distribution(**parameters)
+                rules = resources["AccessLogBucket"]["LifecycleConfiguration"]["Rules"]
+                self.assertEqual([r["ExpirationInDays"] for r in rules], [days])
+
+    def test_only_none_and_standard_are_accepted(self):
+        self.assertEqual(FULL["Parameters"]["AccessLogging"]["AllowedValues"], ["none", "standard"])
+        self.assertEqual(FULL["Parameters"]["AccessLogging"]["Default"], "none")
