@@ -54,12 +54,14 @@ function freshBundle(mutate = () => {}) {
 const load = (dir) => import(pathToFileURL(join(dir, 'index.mjs')).href);
 
 /** Runs fn and returns [its result, the JSON lines it logged]. */
+/** Runs `fn` capturing console.log: [its result, the lines parsed as JSON, the lines as text]. */
 async function withLogs(fn) {
   const lines = [];
+  const texts = [];
   const original = console.log;
-  console.log = (line) => lines.push(JSON.parse(line));
+  console.log = (line) => { texts.push(line); lines.push(JSON.parse(line)); };
   try {
-    return [await fn(), lines];
+    return [await fn(), lines, texts];
   } finally {
     console.log = original;
   }
@@ -67,6 +69,7 @@ async function withLogs(fn) {
 
 const sampleEvent = (name) => JSON.parse(readFileSync(join(ROOT, 'events', name), 'utf8'));
 const edge = await load(freshBundle());
+const CONFIGURED_DENY = JSON.parse(cli('invoke', '--config', CONFIG, '--now', String(NOW), join(ROOT, 'events/path-unmatched.json')));
 
 test('the bundle embeds guard.toml compiled, public keys inlined', () => {
   const embedded = JSON.parse(readFileSync(join(BUNDLE, 'config.json'), 'utf8'));
@@ -125,13 +128,13 @@ for (const file of EVENTS) {
     const native = cli('invoke', '--config', CONFIG, '--now', String(NOW), file);
     const nativeOutcome = JSON.parse(cli('invoke', '--config', CONFIG, '--now', String(NOW), '--outcome', file));
     const event = JSON.parse(readFileSync(file, 'utf8'));
-    const [result, logs] = await withLogs(() => edge.handleAt(event, NOW));
+    const [result, logs, texts] = await withLogs(() => edge.handleAt(event, NOW));
     assert.equal(JSON.stringify(result), native);
     if (nativeOutcome.decision === 'allow') {
       assert.deepEqual(logs, []);
     } else {
       // Changed with metrics: the line is Rust's Outcome::log_line (EMF included), verbatim.
-      assert.deepEqual(logs, [JSON.parse(nativeOutcome.log)]);
+      assert.deepEqual(texts, [nativeOutcome.log]);
       assert.equal(logs[0].decision, 'deny');
       assert.equal(logs[0].reason, nativeOutcome.reason);
     }
@@ -151,6 +154,58 @@ for (const [name, detail] of [
     assert.equal(logs[0].detail, detail);
   });
 }
+
+// The handler takes apart only events of exactly the model's shape and hands anything else to Rust
+// whole: each variant below must still get native invoke's answer and log line, byte for byte.
+const KELVIN = '\u212a'; // lower-cases to "k" in Unicode, but is not ASCII: not a Cookie header
+for (const [label, mutate] of [
+  ['a header value that is a number', (r) => { r.headers['user-agent'] = [{ key: 'User-Agent', value: 42 }]; }],
+  ['a header key that is null', (r) => { r.headers.referer[0].key = null; }],
+  ['a header entry with an unknown field', (r) => { r.headers.referer[0].extra = 'x'; }],
+  ['a header list that is not a list', (r) => { r.headers.accept = { key: 'Accept', value: '*/*' }; }],
+  ['an unknown request field', (r) => { r.extra = 'kept nowhere'; }],
+  ['a uri that is a number', (r) => { r.uri = 7; }],
+  ['a body with a flag that is a string', (r) => { r.body = { inputTruncated: 'no', action: 'read-only', encoding: 'base64', data: '' }; }],
+  ['a well-formed body', (r) => { r.body = { inputTruncated: false, action: 'read-only', encoding: 'base64', data: 'aGk=' }; }],
+  ['a Referer header name in capitals with a foreign value', (r) => { r.headers.REFERER = [{ key: 'Referer', value: 'https://evil.test/' }]; }],
+  ['a Cookie header name spelled with a Kelvin sign', (r) => { r.headers[`coo${KELVIN}ie`] = [{ key: 'Cookie', value: 'a=b' }]; }],
+  ['a second Host value', (r) => { r.headers.host.push({ key: 'Host', value: 'evil.test' }); }],
+  ['no headers at all', (r) => { r.headers = {}; }],
+  ['a method that is null', (r) => { r.method = null; }],
+]) {
+  test(`an event with ${label}: the Node handler answers and logs exactly as native invoke`, async () => {
+    const event = sampleEvent('referer-allowed.json');
+    mutate(event.Records[0].cf.request);
+    const file = join(scratch('edgeguard-shape-'), 'event.json');
+    writeFileSync(file, JSON.stringify(event));
+    const native = cli('invoke', '--config', CONFIG, '--now', String(NOW), file);
+    const outcome = JSON.parse(cli('invoke', '--config', CONFIG, '--now', String(NOW), '--outcome', file));
+    const [result, , texts] = await withLogs(() => edge.handleAt(event, NOW));
+    assert.equal(JSON.stringify(result), native);
+    // Changed with metrics: the line is Rust's Outcome::log_line (EMF included), verbatim.
+    assert.deepEqual(texts, outcome.decision === 'allow' ? [] : [outcome.log]);
+  });
+}
+
+test('an allowed event comes back as the very request object CloudFront handed over', async () => {
+  const event = sampleEvent('referer-allowed.json');
+  const [result] = await withLogs(() => edge.handleAt(event, NOW));
+  assert.equal(result, event.Records[0].cf.request);
+});
+
+test('a clock that is not a number is denied as internal_error, never read as 1970', async () => {
+  const [result, logs] = await withLogs(() => edge.handleAt(sampleEvent('signed-url-expired.json'), NaN));
+  assert.deepEqual(result, CONFIGURED_DENY);
+  assert.equal(logs[0].reason, 'internal_error');
+});
+
+test('a header value with a lone surrogate (no JSON Rust reads) is denied as internal_error', async () => {
+  const event = sampleEvent('referer-allowed.json');
+  event.Records[0].cf.request.headers['user-agent'] = [{ key: 'User-Agent', value: 'a\ud800b' }];
+  const [result, logs] = await withLogs(() => edge.handleAt(event, NOW));
+  assert.deepEqual(result, CONFIGURED_DENY);
+  assert.equal(logs[0].reason, 'internal_error');
+});
 
 // Signed URLs exercise the bundle's host verifier (node:crypto) against native RustCrypto.
 const DOMAIN = 'd111111abcdef8.cloudfront.net';
@@ -213,7 +268,6 @@ test('the exported handler decides with the real clock', async () => {
   assert.equal(result.uri, '/images/cat.jpg');
 });
 
-const CONFIGURED_DENY = JSON.parse(cli('invoke', '--config', CONFIG, '--now', String(NOW), join(ROOT, 'events/path-unmatched.json')));
 
 for (const [label, event] of [
   ['a string', 'GET /images/cat.jpg'],
@@ -244,11 +298,12 @@ test('an event JSON.stringify cannot serialise (cycle) is denied as internal_err
 test('a wasm trap is denied as internal_error and the next event runs on a fresh instance', async () => {
   const RealInstance = WebAssembly.Instance;
   let traps = 1;
-  // Wrap the real module so its first `handle` reads far outside linear memory: a genuine trap.
+  // Wrap the real module so its first `decide` or `handle` (the field and the whole-event entry
+  // points) reads far outside linear memory: a genuine trap.
   WebAssembly.Instance = function (module, imports) {
     const real = new RealInstance(module, imports).exports;
-    const handle = (ptr, len, now) => (traps-- > 0 ? real.handle(0xfffffff0, 64, now) : real.handle(ptr, len, now));
-    return { exports: { ...real, handle } };
+    const trapOnce = (fn) => (ptr, len, now) => (traps-- > 0 ? fn(0xfffffff0, 64, now) : fn(ptr, len, now));
+    return { exports: { ...real, decide: trapOnce(real.decide), handle: trapOnce(real.handle) } };
   };
   try {
     const bundle = await load(freshBundle());

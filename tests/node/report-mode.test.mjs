@@ -78,6 +78,13 @@ test('report mode: a foreign Referer goes on unchanged and is logged as would_de
   assert.deepEqual(line._aws.CloudWatchMetrics[0].Metrics, [{ Name: 'WouldDeny', Unit: 'Count' }]);
 });
 
+test('report mode: a would-deny comes back as the very request object CloudFront handed over', async () => {
+  const event = sample('referer-foreign.json');
+  const [result, logs] = await withLogs(() => report.handleAt(event, NOW));
+  assert.equal(result, event.Records[0].cf.request);
+  assert.equal(JSON.parse(logs[0]).decision, 'would_deny');
+});
+
 test('report mode: the bundle prints exactly the line native invoke writes', async () => {
   for (const name of ['referer-foreign.json', 'path-unmatched.json', 'signed-url-tampered.json']) {
     const file = join(ROOT, 'events', name);
@@ -87,6 +94,21 @@ test('report mode: the bundle prints exactly the line native invoke writes', asy
     assert.deepEqual(result, native.result, name);
     assert.deepEqual(logs, [native.log], name);
   }
+});
+
+test('report mode: every sample event gets native invoke\'s answer and log line, byte for byte', async () => {
+  const names = readdirSync(join(ROOT, 'events')).filter((f) => f.endsWith('.json')).sort();
+  const labels = new Set();
+  for (const name of names) {
+    const file = join(ROOT, 'events', name);
+    const answer = cli('invoke', '--config', REPORT, '--now', String(NOW), file);
+    const native = JSON.parse(cli('invoke', '--config', REPORT, '--now', String(NOW), '--outcome', file));
+    const [result, logs] = await withLogs(() => report.handleAt(sample(name), NOW));
+    assert.equal(JSON.stringify(result), answer, name);
+    assert.deepEqual(logs, native.decision === 'allow' ? [] : [native.log], name);
+    labels.add(native.decision);
+  }
+  assert.deepEqual([...labels].sort(), ['allow', 'deny', 'would_deny']);
 });
 
 test('report mode: a would-deny on a strip_signature rule keeps the signing parameters', async () => {

@@ -6,6 +6,13 @@
 //! the compiled config and [`handle`] per event, and reads the answer (or an error text) from
 //! [`out_ptr`]/[`out_len`]. Every call that can fail returns a status: `0` ok, `1` error.
 //!
+//! The hot path is [`decide`]: instead of the event's JSON, the host hands over only the fields
+//! the guard reads, in a compact encoding (see [`decide`]), and gets back a one-number verdict
+//! plus, when needed, one text (the stripped query string, or Rust's log line for a deny or a
+//! would-deny). [`handle`]
+//! (the whole event as JSON) stays for the events the host does not take apart: any event whose
+//! shape is not exactly the model's, so that Rust names what is wrong (`event_malformed`).
+//!
 //! RSA/ECDSA signatures are verified by the host: the module imports `host.verify` (the
 //! handler implements it with `node:crypto`), which is smaller and several times faster than
 //! RustCrypto compiled to wasm. Build with the `rust-crypto` feature to verify inside instead.
@@ -14,9 +21,11 @@
 //! calling the host import.
 
 use edgeguard::cloudfront::HandlerResult;
+use edgeguard::edge::EventFields;
+use edgeguard::guard::RequestFields;
 #[cfg(not(feature = "rust-crypto"))]
 use edgeguard::signed::{HashAlgorithm, PublicKey, SignatureVerifier};
-use edgeguard::{config, edge, Guard};
+use edgeguard::{config, edge, signed, Guard};
 use std::cell::RefCell;
 
 /// Status returned when the call succeeded and the output buffer holds its JSON answer.
@@ -101,6 +110,139 @@ pub unsafe extern "C" fn handle(ptr: *const u8, len: usize, now_ms: i64) -> u32 
     match answer {
         Ok(json) => respond(OK, json),
         Err(message) => respond(ERROR, message.as_bytes().to_vec()),
+    }
+}
+
+/// [`decide`]: allowed; the host returns the request object it was given, untouched.
+const ALLOW: u32 = 0;
+/// [`decide`]: allowed; the output buffer holds the query string to forward (signing parameters
+/// stripped), the only field the host changes before returning the request.
+const ALLOW_STRIPPED: u32 = 1;
+/// [`decide`]: denied; the output buffer holds the log line ([`edge::Outcome::log_line`]) the
+/// host prints as is, and the host returns the configured deny response.
+const DENY: u32 = 2;
+/// [`decide`]: failed (no config, or input not in the encoding); the output buffer holds the
+/// error text and the host answers with a deny.
+const DECIDE_ERROR: u32 = 3;
+/// [`decide`]: a would-deny (report mode): the host returns the request object it was given,
+/// untouched, and prints the log line in the output buffer as is. There is no "stripped and
+/// logged" verdict: signing parameters are stripped only on an allow, and an allow logs nothing.
+const ALLOW_LOGGED: u32 = 4;
+
+/// `flags` bit: `config.eventType` is present.
+const HAS_EVENT_TYPE: u8 = 1;
+/// `flags` bit: `config.requestId` is present.
+const HAS_REQUEST_ID: u8 = 2;
+/// `flags` bit: `request.origin` is present.
+const HAS_ORIGIN: u8 = 4;
+
+/// Decides one event from its fields at `now_ms` (epoch milliseconds, as [`handle`]: the
+/// decision uses whole seconds, the log line's EMF `Timestamp` the milliseconds; an f64 so the
+/// host passes `Date.now()` as is rather than a BigInt; anything but a whole number of
+/// milliseconds is an error), through
+/// [`edge::decide_fields`], the decision every adapter shares. The input is, in order: one
+/// `flags` byte ([`HAS_EVENT_TYPE`], [`HAS_REQUEST_ID`], [`HAS_ORIGIN`]); five strings (event
+/// type, request ID, URI, query string, client IP; absent ones empty); then three lists (every
+/// `referer`, `cookie` and `host` value, in event order), each a count followed by that many
+/// strings. A string is its UTF-8 length (u32, little-endian) and its bytes; a count is a u32.
+/// Returns [`ALLOW`], [`ALLOW_STRIPPED`], [`ALLOW_LOGGED`], [`DENY`] or [`DECIDE_ERROR`].
+///
+/// # Safety
+/// `ptr..ptr+len` must be initialised memory obtained from [`alloc`].
+#[no_mangle]
+pub unsafe extern "C" fn decide(ptr: *const u8, len: usize, now_ms: f64) -> u32 {
+    // SAFETY: guaranteed by the caller.
+    let input = unsafe { input(ptr, len) };
+    let answer = GUARD.with(|g| {
+        let guard = g.borrow();
+        let guard = guard.as_ref().ok_or("no config loaded")?;
+        // Fail closed on a clock that is not whole milliseconds (NaN would otherwise read as
+        // 1970).
+        if !now_ms.is_finite() || now_ms.trunc() != now_ms {
+            return Err("now is not a whole number of epoch milliseconds");
+        }
+        // In range of i64 after the check above; `as` saturates at the (far) ends.
+        decide_encoded(guard, input, now_ms as i64)
+    });
+    match answer {
+        Ok((status, text)) => respond(status, text.into_bytes()),
+        Err(message) => respond(DECIDE_ERROR, message.as_bytes().to_vec()),
+    }
+}
+
+fn decide_encoded(guard: &Guard, input: &[u8], now_ms: i64) -> Result<(u32, String), &'static str> {
+    let mut reader = Reader(input);
+    let flags = reader.byte()?;
+    let event_type = reader.text()?;
+    let request_id = reader.text()?;
+    let uri = reader.text()?;
+    let querystring = reader.text()?;
+    let client_ip = reader.text()?;
+    let referer = reader.texts()?;
+    let cookie = reader.texts()?;
+    let host = reader.texts()?;
+    if !reader.0.is_empty() {
+        return Err("fields: bytes left over");
+    }
+    let fields = EventFields {
+        event_type: (flags & HAS_EVENT_TYPE != 0).then_some(event_type),
+        request_id: (flags & HAS_REQUEST_ID != 0).then_some(request_id),
+        has_origin: flags & HAS_ORIGIN != 0,
+        request: RequestFields {
+            uri,
+            querystring,
+            client_ip,
+            referer: &referer,
+            cookie: &cookie,
+            host: &host,
+        },
+    };
+    let decided = edge::decide_fields(guard, &fields, now_ms.div_euclid(1000));
+    let (passes, strip) = (
+        decided.verdict.passes(),
+        decided.strip_signing_params && decided.verdict.decision.is_allow(),
+    );
+    Ok(match decided.log_line(uri, fields.request_id, now_ms) {
+        Some(line) if passes => (ALLOW_LOGGED, line),
+        Some(line) => (DENY, line),
+        None if strip => (ALLOW_STRIPPED, signed::strip_signing_params(querystring)),
+        None => (ALLOW, String::new()),
+    })
+}
+
+/// Reads [`decide`]'s encoding front to back; any short or non-UTF-8 input is an error.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], &'static str> {
+        if self.0.len() < n {
+            return Err("fields: input ends early");
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
+
+    fn byte(&mut self) -> Result<u8, &'static str> {
+        Ok(self.take(1)?[0])
+    }
+
+    fn number(&mut self) -> Result<usize, &'static str> {
+        let bytes: [u8; 4] = self.take(4)?.try_into().map_err(|_| "fields: bad length")?;
+        usize::try_from(u32::from_le_bytes(bytes)).map_err(|_| "fields: bad length")
+    }
+
+    fn text(&mut self) -> Result<&'a str, &'static str> {
+        let len = self.number()?;
+        std::str::from_utf8(self.take(len)?).map_err(|_| "fields: text is not UTF-8")
+    }
+
+    fn texts(&mut self) -> Result<Vec<&'a str>, &'static str> {
+        let count = self.number()?;
+        if count > self.0.len() / 4 {
+            return Err("fields: list longer than the input");
+        }
+        (0..count).map(|_| self.text()).collect()
     }
 }
 

@@ -156,43 +156,61 @@ impl CloudFrontData {
     /// an origin-request unless `allow_origin_request`), an `origin` that contradicts the event
     /// type, and a URI CloudFront could not have sent.
     pub fn problem(&self, allow_origin_request: bool) -> Option<String> {
-        const EVENT_TYPE: &str = "Records[0].cf.config.eventType";
-        const ORIGIN: &str = "Records[0].cf.request.origin";
-        let origin = self.request.origin.is_some();
-        match self.config.event_type.as_deref() {
-            None => return Some(format!("{EVENT_TYPE}: missing field")),
-            Some(VIEWER_REQUEST) if origin => {
-                return Some(format!("{ORIGIN}: present in a {VIEWER_REQUEST} event (only {ORIGIN_REQUEST} events carry it)"))
-            }
-            Some(VIEWER_REQUEST) => {}
-            Some(ORIGIN_REQUEST) if !allow_origin_request => {
-                return Some(format!("{EVENT_TYPE}: {ORIGIN_REQUEST} events are decided only with allow_origin_request = true (their Host header is the origin's)"))
-            }
-            Some(ORIGIN_REQUEST) if !origin => return Some(format!("{ORIGIN}: missing field")),
-            Some(ORIGIN_REQUEST) => {}
-            Some(other) => {
-                let decided = if allow_origin_request {
-                    "viewer-request and origin-request events"
-                } else {
-                    "viewer-request events"
-                };
-                return Some(format!(
-                    "{EVENT_TYPE}: {:?}, but this guard decides {decided}",
-                    truncate(other, 64)
-                ));
-            }
+        event_problem(
+            self.config.event_type.as_deref(),
+            self.request.origin.is_some(),
+            &self.request.uri,
+            &self.request.querystring,
+            allow_origin_request,
+        )
+    }
+}
+
+/// [`CloudFrontData::problem`] from the fields it reads (the event type, whether the request
+/// has an `origin`, the URI and query string), so the edge bundle's field-level entry point
+/// refuses exactly the same events with exactly the same words.
+pub fn event_problem(
+    event_type: Option<&str>,
+    has_origin: bool,
+    uri: &str,
+    querystring: &str,
+    allow_origin_request: bool,
+) -> Option<String> {
+    const EVENT_TYPE: &str = "Records[0].cf.config.eventType";
+    const ORIGIN: &str = "Records[0].cf.request.origin";
+    let origin = has_origin;
+    match event_type {
+        None => return Some(format!("{EVENT_TYPE}: missing field")),
+        Some(VIEWER_REQUEST) if origin => {
+            return Some(format!("{ORIGIN}: present in a {VIEWER_REQUEST} event (only {ORIGIN_REQUEST} events carry it)"))
         }
-        let request = &self.request;
-        if !request.uri.starts_with('/') {
-            return Some("Records[0].cf.request.uri: does not start with \"/\"".into());
+        Some(VIEWER_REQUEST) => {}
+        Some(ORIGIN_REQUEST) if !allow_origin_request => {
+            return Some(format!("{EVENT_TYPE}: {ORIGIN_REQUEST} events are decided only with allow_origin_request = true (their Host header is the origin's)"))
         }
-        if request.uri.len() + request.querystring.len() > MAX_URI_AND_QUERY {
+        Some(ORIGIN_REQUEST) if !origin => return Some(format!("{ORIGIN}: missing field")),
+        Some(ORIGIN_REQUEST) => {}
+        Some(other) => {
+            let decided = if allow_origin_request {
+                "viewer-request and origin-request events"
+            } else {
+                "viewer-request events"
+            };
             return Some(format!(
-                "Records[0].cf.request.uri: uri and querystring together are over {MAX_URI_AND_QUERY} bytes, more than CloudFront forwards"
+                "{EVENT_TYPE}: {:?}, but this guard decides {decided}",
+                truncate(other, 64)
             ));
         }
-        None
     }
+    if !uri.starts_with('/') {
+        return Some("Records[0].cf.request.uri: does not start with \"/\"".into());
+    }
+    if uri.len() + querystring.len() > MAX_URI_AND_QUERY {
+        return Some(format!(
+            "Records[0].cf.request.uri: uri and querystring together are over {MAX_URI_AND_QUERY} bytes, more than CloudFront forwards"
+        ));
+    }
+    None
 }
 
 /// At most `max` bytes of `text`, cut at a character boundary.

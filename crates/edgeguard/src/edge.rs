@@ -1,11 +1,12 @@
 //! Event JSON in, handler JSON out: the one entry point every adapter (CLI `invoke`, the
 //! `bootstrap` Lambda, the WebAssembly export) shares, so they cannot disagree.
 
-use crate::cloudfront::{truncate, CloudFrontEvent, HandlerResult};
+use crate::cloudfront::{event_problem, truncate, CloudFrontEvent, HandlerResult};
 use crate::decision::{Decision, Label, Reason, Verdict};
-use crate::guard::{Guard, MAX_URI_AND_QUERY};
+use crate::guard::{Guard, RequestFields, MAX_URI_AND_QUERY};
 use crate::json_path;
 use crate::metrics;
+use crate::signed;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -210,6 +211,108 @@ fn malformed(guard: &Guard, detail: String) -> Outcome {
     outcome
 }
 
+/// The fields of one Lambda@Edge record the guard reads, borrowed: what the edge bundle's
+/// JavaScript extracts from an event it has checked has the model's shape (exactly one record,
+/// every field of the right type), so the event need not be serialised to be decided.
+#[derive(Debug, Clone, Copy)]
+pub struct EventFields<'a> {
+    /// `Records[0].cf.config.eventType`, `None` when absent.
+    pub event_type: Option<&'a str>,
+    /// `Records[0].cf.config.requestId`, for the log line.
+    pub request_id: Option<&'a str>,
+    /// Whether `Records[0].cf.request.origin` is present.
+    pub has_origin: bool,
+    /// The request fields the decision reads.
+    pub request: RequestFields<'a>,
+}
+
+/// The verdict on one record's fields, before any handler result is built: what
+/// [`decide_fields`] returns and [`handle_event_json`] turns into an [`Outcome`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldsOutcome {
+    /// Allow or deny, with rule and reason, and whether a deny is enforced (report mode).
+    pub verdict: Verdict,
+    /// For `event_malformed`: which field is wrong (the outcome's `detail`).
+    pub detail: Option<String>,
+    /// On allow: forward the query string without its signing parameters (never on a deny,
+    /// enforced or not: a would-deny goes on unchanged).
+    pub strip_signing_params: bool,
+}
+
+/// Decides one record from its fields: the record-level checks ([`event_problem`]) and then
+/// [`Guard::decide_fields`]. Every adapter reaches the decision through here, the full-event
+/// path ([`handle_event_json`]) included, so the two cannot disagree.
+pub fn decide_fields(guard: &Guard, fields: &EventFields<'_>, now: i64) -> FieldsOutcome {
+    let request = &fields.request;
+    let problem = event_problem(
+        fields.event_type,
+        fields.has_origin,
+        request.uri,
+        request.querystring,
+        guard.config().allow_origin_request,
+    );
+    match problem {
+        Some(problem) => FieldsOutcome {
+            verdict: Verdict::enforced(Decision::deny(Reason::EventMalformed)),
+            detail: Some(truncate(&problem, MAX_DETAIL_BYTES).to_string()),
+            strip_signing_params: false,
+        },
+        None => {
+            let decided = guard.decide_fields(request, now);
+            FieldsOutcome {
+                verdict: decided.verdict,
+                detail: None,
+                strip_signing_params: decided.strip_signing_params,
+            }
+        }
+    }
+}
+
+impl FieldsOutcome {
+    /// The outcome of this verdict for the record with this URI and request ID: `passed` is
+    /// what a request that goes on returns (an allow, stripped as
+    /// [`FieldsOutcome::strip_signing_params`] says, or a would-deny, unchanged); an enforced
+    /// deny, or a passing verdict without one, returns the configured deny response.
+    pub fn into_outcome(
+        self,
+        guard: &Guard,
+        uri: &str,
+        request_id: Option<&str>,
+        passed: Option<HandlerResult>,
+    ) -> Outcome {
+        let result = if self.verdict.passes() { passed } else { None };
+        let mut outcome = Outcome::new(guard, self.verdict, result);
+        outcome.detail = self.detail;
+        outcome.uri = Some(uri.to_string());
+        outcome.request_id = request_id.map(str::to_string);
+        outcome
+    }
+
+    /// The log line ([`Outcome::log_line`] at `now_ms`) of this verdict for the record with this
+    /// URI and request ID, `None` when it is not logged (an allow). For adapters that answer from
+    /// the verdict alone (the edge bundle's field path): no handler result is built, since the
+    /// line does not show it.
+    pub fn log_line(self, uri: &str, request_id: Option<&str>, now_ms: i64) -> Option<String> {
+        let label = self.verdict.label();
+        if label == Label::Allow {
+            return None;
+        }
+        let (reason, rule) = match self.verdict.decision {
+            Decision::Allow { rule, .. } => (None, Some(rule)),
+            Decision::Deny { rule, reason } => (Some(reason), rule),
+        };
+        Some(log_record(
+            label,
+            reason,
+            rule,
+            Some(uri),
+            request_id,
+            self.detail.as_deref(),
+            now_ms,
+        ))
+    }
+}
+
 fn decide_event(guard: &Guard, event: CloudFrontEvent, now: i64) -> Outcome {
     let count = event.records.len();
     let mut records = event.records.into_iter();
@@ -219,16 +322,31 @@ fn decide_event(guard: &Guard, event: CloudFrontEvent, now: i64) -> Outcome {
             format!("Records: {count} records, Lambda@Edge sends exactly one"),
         );
     };
-    let uri = record.cf.request.uri.clone();
-    let request_id = record.cf.config.request_id.clone();
-    let mut outcome = match record.cf.problem(guard.config().allow_origin_request) {
-        Some(problem) => malformed(guard, problem),
-        None => {
-            let (decision, result) = guard.respond(record.cf.request, now);
-            Outcome::new(guard, decision, Some(result))
-        }
+    let cf = record.cf;
+    let mut request = cf.request;
+    let decided = {
+        let referer: Vec<&str> = request.header_values("referer").collect();
+        let cookie: Vec<&str> = request.header_values("cookie").collect();
+        let host: Vec<&str> = request.header_values("host").collect();
+        let fields = EventFields {
+            event_type: cf.config.event_type.as_deref(),
+            request_id: cf.config.request_id.as_deref(),
+            has_origin: request.origin.is_some(),
+            request: RequestFields {
+                uri: &request.uri,
+                querystring: &request.querystring,
+                client_ip: &request.client_ip,
+                referer: &referer,
+                cookie: &cookie,
+                host: &host,
+            },
+        };
+        decide_fields(guard, &fields, now)
     };
-    outcome.uri = Some(uri);
-    outcome.request_id = request_id;
-    outcome
+    let uri = request.uri.clone();
+    if decided.strip_signing_params && decided.verdict.decision.is_allow() {
+        request.querystring = signed::strip_signing_params(&request.querystring);
+    }
+    let passed = HandlerResult::Request(Box::new(request));
+    decided.into_outcome(guard, &uri, cf.config.request_id.as_deref(), Some(passed))
 }

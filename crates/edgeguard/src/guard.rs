@@ -13,6 +13,39 @@ use crate::signed::{
 /// Longest URI plus query string CloudFront forwards; anything longer cannot be a real event.
 pub const MAX_URI_AND_QUERY: usize = 8192;
 
+/// The parts of a request the guard reads, borrowed from wherever they are: a parsed
+/// [`Request`], or the few fields the edge bundle's JavaScript hands the wasm (so an event need
+/// not be re-serialised to be decided). Header lists hold every value of that header, matched
+/// case-insensitively (ASCII) on the name, in event order.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestFields<'a> {
+    /// The raw path.
+    pub uri: &'a str,
+    /// The raw query string without `?`.
+    pub querystring: &'a str,
+    /// The viewer's IP.
+    pub client_ip: &'a str,
+    /// Every `Referer` value.
+    pub referer: &'a [&'a str],
+    /// Every `Cookie` value.
+    pub cookie: &'a [&'a str],
+    /// Every `Host` value.
+    pub host: &'a [&'a str],
+}
+
+/// What [`Guard::decide_fields`] found: the verdict (decision, and whether a deny is carried
+/// out), and whether an allowed request must leave with its signing parameters stripped from the
+/// query string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldsDecision {
+    /// Allow or deny, with the rule and reason, and whether a deny is enforced (report mode).
+    pub verdict: Verdict,
+    /// Allowed through a signed URL on a rule with `strip_signature`: forward
+    /// [`signed::strip_signing_params`] of the query string instead of the query string. Never
+    /// set on a deny, so a would-deny (report mode) goes on unchanged.
+    pub strip_signing_params: bool,
+}
+
 /// A compiled configuration, ready to decide requests. Cheap to share across invocations.
 #[derive(Clone)]
 pub struct Guard {
@@ -51,26 +84,23 @@ impl Guard {
 
     /// Decides one request at time `now` (epoch seconds).
     pub fn decide(&self, request: &Request, now: i64) -> Decision {
-        self.evaluate(request, now).0
+        self.evaluate(request, now).verdict.decision
     }
 
     /// Decides one request at time `now` and whether a deny is carried out (see
     /// [`Guard::enforces`]).
     pub fn verdict(&self, request: &Request, now: i64) -> Verdict {
-        let decision = self.decide(request, now);
-        let enforced = self.enforces(&decision);
-        Verdict { decision, enforced }
+        self.evaluate(request, now).verdict
     }
 
     /// Decides and builds the handler's return value: the request (possibly with signing
     /// parameters stripped), the configured deny response, or, for a deny in report mode, the
     /// request unchanged (nothing stripped).
     pub fn respond(&self, mut request: Request, now: i64) -> (Verdict, HandlerResult) {
-        let (decision, strip) = self.evaluate(&request, now);
-        let verdict = Verdict {
-            enforced: self.enforces(&decision),
-            decision,
-        };
+        let FieldsDecision {
+            verdict,
+            strip_signing_params: strip,
+        } = self.evaluate(&request, now);
         match verdict.decision {
             Decision::Allow { .. } => {
                 if strip {
@@ -121,16 +151,45 @@ impl Guard {
         HandlerResult::Response(self.config.deny.clone())
     }
 
-    /// The decision plus whether signing parameters should be stripped from the query string.
-    /// The path is checked before any rule is chosen: a form an origin may read as another path
-    /// is refused (`path_not_normalized`, see [`crate::path`]).
-    fn evaluate(&self, request: &Request, now: i64) -> (Decision, bool) {
+    /// [`Guard::decide_fields`] on a parsed request.
+    fn evaluate(&self, request: &Request, now: i64) -> FieldsDecision {
+        let referer: Vec<&str> = request.header_values("referer").collect();
+        let cookie: Vec<&str> = request.header_values("cookie").collect();
+        let host: Vec<&str> = request.header_values("host").collect();
+        let fields = RequestFields {
+            uri: &request.uri,
+            querystring: &request.querystring,
+            client_ip: &request.client_ip,
+            referer: &referer,
+            cookie: &cookie,
+            host: &host,
+        };
+        self.decide_fields(&fields, now)
+    }
+
+    /// Decides one request from the fields the guard reads: the one decision procedure, which
+    /// [`Guard::decide`] and [`Guard::respond`] reach through it too. The path is checked before
+    /// any rule is chosen: a form an origin may read as another path is refused
+    /// (`path_not_normalized`, see [`crate::path`]). Whether a deny is carried out comes from
+    /// [`Guard::enforces`], here, for every adapter.
+    pub fn decide_fields(&self, request: &RequestFields<'_>, now: i64) -> FieldsDecision {
+        let (decision, strip_signing_params) = self.evaluate_fields(request, now);
+        FieldsDecision {
+            verdict: Verdict {
+                enforced: self.enforces(&decision),
+                decision,
+            },
+            strip_signing_params,
+        }
+    }
+
+    fn evaluate_fields(&self, request: &RequestFields<'_>, now: i64) -> (Decision, bool) {
         if !request.uri.starts_with('/')
             || request.uri.len() + request.querystring.len() > MAX_URI_AND_QUERY
         {
             return (Decision::deny(Reason::EventMalformed), false);
         }
-        let Ok(path) = path::check(&request.uri) else {
+        let Ok(path) = path::check(request.uri) else {
             return (Decision::deny(Reason::PathNotNormalized), false);
         };
         let index = match self.rule_for(&path) {
@@ -168,7 +227,7 @@ impl Guard {
         };
 
         if let Some(policy) = &rule.referer {
-            if let Err(reason) = policy.check(request.header_values("referer")) {
+            if let Err(reason) = policy.check(request.referer.iter().copied()) {
                 if !(rule.signature_bypasses_referer && signed_by.is_some()) {
                     return deny(reason);
                 }
@@ -196,14 +255,14 @@ impl Guard {
         }
     }
 
-    fn signed_request<'a>(&'a self, request: &'a Request) -> SignedRequest<'a> {
+    fn signed_request<'a>(&'a self, request: &RequestFields<'a>) -> SignedRequest<'a> {
         SignedRequest {
             scheme: &self.config.scheme,
-            host: single(request.header_values("host")),
-            uri: &request.uri,
-            querystring: &request.querystring,
-            cookie_headers: request.header_values("cookie").collect(),
-            client_ip: &request.client_ip,
+            host: single(request.host.iter().copied()),
+            uri: request.uri,
+            querystring: request.querystring,
+            cookie_headers: request.cookie.to_vec(),
+            client_ip: request.client_ip,
         }
     }
 
