@@ -1,4 +1,4 @@
-//! The repository tests itself with nothing beside it: a public clone has no `../shared` (or any
+//! The repository tests itself with nothing beside it: a public clone has no sibling `shared` folder (or any
 //! other sibling folder), so no tracked file outside the documentation may refer to one. The
 //! vectors the tests use are vendored in tests/vectors/ with their provenance.
 
