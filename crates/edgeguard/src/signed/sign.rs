@@ -76,7 +76,7 @@ impl Signed {
         out.push(("Signature", self.signature.clone()));
         out.push(("Key-Pair-Id", self.key_pair_id.clone()));
         if self.hash == HashAlgorithm::Sha256 {
-            out.push(("Hash-Algorithm", "SHA256".into()));
+            out.push(("Hash-Algorithm", HashAlgorithm::SHA256_NAME.into()));
         }
         out
     }

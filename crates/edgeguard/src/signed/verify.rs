@@ -10,7 +10,8 @@ use crate::decision::Reason;
 use std::net::IpAddr;
 
 /// Largest signature looked at: RSA-8192 is 1024 bytes (CloudFront base64: 1368 characters).
-const MAX_SIGNATURE_CHARS: usize = 1400;
+/// The CloudFront Functions pre-check uses the same bound.
+pub const MAX_SIGNATURE_CHARS: usize = 1400;
 
 /// Verifies the request's signed URL or signed cookies with the built-in RustCrypto verifier.
 pub fn verify_request(
@@ -105,7 +106,7 @@ fn check(
     let signature = b64::decode(signature).ok_or(SignatureMalformed)?;
     let hash = match credentials.hash_algorithm.as_deref() {
         None => HashAlgorithm::Sha1,
-        Some("SHA256") => HashAlgorithm::Sha256,
+        Some(HashAlgorithm::SHA256_NAME) => HashAlgorithm::Sha256,
         Some(_) => return Err(HashAlgorithmUnsupported),
     };
     let key = keys.get(key_pair_id).ok_or(KeyUnknown)?;
