@@ -241,11 +241,11 @@ fn status_204_with_a_body_is_rejected() {
 }
 
 #[test]
-fn compiled_json_round_trips_to_the_same_decisions() {
+fn bundle_json_round_trips_to_the_same_decisions() {
     let (raw, _) = load_toml(MINIMAL, "test.toml", &read_demo_key).unwrap();
     let json = serde_json::to_string(&raw).unwrap();
     assert!(!json.contains("pem_file"), "key files must be inlined");
-    let compiled = config::load_compiled_json(&json).unwrap();
+    let compiled = config::load_bundle_json(&json).unwrap();
     assert_eq!(compiled.rules.len(), 2);
     assert_eq!(compiled.keys.len(), 1);
 }

@@ -356,16 +356,16 @@ fn the_deny_log_line_carries_the_detail_and_other_denies_have_none() {
 }
 
 #[test]
-fn allow_origin_request_survives_the_compiled_config_the_edge_bundle_loads() {
+fn allow_origin_request_survives_the_bundle_config_the_edge_bundle_loads() {
     let (raw, _) = config::load_toml(
         "allow_origin_request = true\n[[rules]]\npaths = [\"/*\"]\n",
         "t.toml",
         &|_: &str| Err("no files".to_string()),
     )
     .unwrap();
-    let compiled = serde_json::to_string(&raw).unwrap();
+    let bundle = serde_json::to_string(&raw).unwrap();
     assert!(
-        config::load_compiled_json(&compiled)
+        config::load_bundle_json(&bundle)
             .unwrap()
             .allow_origin_request
     );

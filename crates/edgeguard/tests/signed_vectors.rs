@@ -8,7 +8,7 @@ mod signed_support;
 
 use edgeguard::signed::{
     append_to_url, b64, policy, sign_policy, sign_url, HashAlgorithm, KeySet, PrivateKey,
-    SignOptions, Signed,
+    SignOptions, SignedPolicy,
 };
 use edgeguard::Reason;
 use serde_json::Value;
@@ -518,7 +518,7 @@ fn botocore_policy_strings_and_url_assembly_are_identical() {
         ),
         s(&cases[1], "expected_policy_exact")
     );
-    let stub = |canned_expires: Option<i64>, policy: &str| Signed {
+    let stub = |canned_expires: Option<i64>, policy: &str| SignedPolicy {
         policy: policy.into(),
         canned_expires,
         signature: s(&v, "stub_signature_param").into(),

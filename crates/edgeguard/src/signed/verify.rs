@@ -55,14 +55,14 @@ pub fn verify_request_with(
 }
 
 /// The signed message: either a canned policy's expiry or a custom policy's exact bytes.
-enum Signed {
+enum SignedMessage {
     Canned(i64),
     Custom(Vec<u8>),
 }
 
 /// What was signed: the `Policy` when there is one (an `Expires` beside it is ignored), else the
 /// canned `Expires`; neither is `signature_malformed`.
-fn signed_message(credentials: &Credentials<'_>) -> Result<Signed, Reason> {
+fn signed_message(credentials: &Credentials<'_>) -> Result<SignedMessage, Reason> {
     use Reason::SignatureMalformed;
     match (
         credentials.policy.as_deref(),
@@ -76,9 +76,9 @@ fn signed_message(credentials: &Credentials<'_>) -> Result<Signed, Reason> {
             if bytes.is_empty() || bytes.len() > MAX_POLICY_BYTES {
                 return Err(SignatureMalformed);
             }
-            Ok(Signed::Custom(bytes))
+            Ok(SignedMessage::Custom(bytes))
         }
-        (None, Some(expires)) => Ok(Signed::Canned(
+        (None, Some(expires)) => Ok(SignedMessage::Canned(
             policy::parse_expires(expires).ok_or(SignatureMalformed)?,
         )),
         (None, None) => Err(SignatureMalformed),
@@ -122,7 +122,7 @@ fn check(
     };
 
     let policy = match signed {
-        Signed::Canned(expires) => {
+        SignedMessage::Canned(expires) => {
             let message = policy::canned_policy(&requested_url(&url), expires);
             if !verifier.verify(key, hash, message.as_bytes(), &signature) {
                 return Err(SignatureInvalid);
@@ -135,7 +135,7 @@ fn check(
                 source_ip: None,
             }
         }
-        Signed::Custom(bytes) => {
+        SignedMessage::Custom(bytes) => {
             if !verifier.verify(key, hash, &bytes, &signature) {
                 return Err(SignatureInvalid);
             }
