@@ -203,7 +203,7 @@ fn config_check(file: &Path) -> Result<ExitCode, String> {
         signed,
         config.keys.len(),
         config.scheme,
-        config.deny.status
+        config.deny_status
     );
     Ok(ExitCode::SUCCESS)
 }

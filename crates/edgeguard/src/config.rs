@@ -223,8 +223,11 @@ pub struct Config {
     pub keys: KeySet,
     /// Rules in order.
     pub rules: Vec<Rule>,
-    /// The prebuilt deny response.
+    /// The prebuilt deny response, in CloudFront's shape (its status is a string there).
     pub deny: Response,
+    /// The deny response's status code, validated (200-599; a redirect's 301-308): the typed
+    /// value adapters use, so none parses `deny.status` back.
+    pub deny_status: u16,
 }
 
 /// A validated rule.
@@ -345,7 +348,7 @@ impl RawConfig {
         for (i, raw) in self.rules.iter().enumerate() {
             rules.push(compile_rule(raw, i, !keys.is_empty(), mode, ctx)?);
         }
-        let deny = compile_deny(&self.deny, ctx)?;
+        let (deny_status, deny) = compile_deny(&self.deny, ctx)?;
         Ok(Config {
             mode,
             scheme,
@@ -354,6 +357,7 @@ impl RawConfig {
             keys,
             rules,
             deny,
+            deny_status,
         })
     }
 }
@@ -448,7 +452,9 @@ fn compile_rule(
     })
 }
 
-fn compile_deny(raw: &RawDeny, ctx: &ErrorContext) -> Result<Response, ConfigError> {
+/// The deny response and its status code: the code is turned into CloudFront's string only
+/// inside the [`Response`].
+fn compile_deny(raw: &RawDeny, ctx: &ErrorContext) -> Result<(u16, Response), ConfigError> {
     let mut headers = IndexMap::new();
     let (status, body) = match &raw.redirect {
         Some(target) => {
@@ -533,7 +539,7 @@ fn compile_deny(raw: &RawDeny, ctx: &ErrorContext) -> Result<Response, ConfigErr
             &format!("the deny response is {size} bytes; Lambda@Edge allows at most {MAX_GENERATED_RESPONSE} for a viewer-request response"),
         ));
     }
-    Ok(response)
+    Ok((status, response))
 }
 
 /// Where errors point: the file name and, for TOML, the text used to find lines.

@@ -56,6 +56,7 @@ fn the_documented_minimal_config_loads() {
     assert_eq!(referer.missing, MissingReferer::Deny);
     assert!(config.rules[1].referer.is_none());
     assert_eq!(config.deny.status, "403");
+    assert_eq!(config.deny_status, 403);
 }
 
 #[test]
@@ -74,6 +75,7 @@ fn defaults_apply_when_optional_tables_are_absent() {
     assert_eq!(config.scheme, "https");
     assert_eq!(config.clock_skew_seconds, 0);
     assert_eq!(config.deny.status, "403");
+    assert_eq!(config.deny_status, 403);
     assert_eq!(config.deny.body.as_deref(), Some("Forbidden"));
 }
 
@@ -200,6 +202,7 @@ fn redirect_becomes_a_302_with_location() {
     )
     .unwrap();
     assert_eq!(config.deny.status, "302");
+    assert_eq!(config.deny_status, 302);
     assert_eq!(
         config.deny.headers["location"][0].value,
         "https://example.com/hotlink.png"

@@ -457,8 +457,7 @@ fn js_pattern(pattern: &RefererPattern, key: &str) -> Result<String, CffError> {
 /// `{value}` headers, string body).
 fn deny_response(config: &Config) -> String {
     let deny = &config.deny;
-    let status = deny.status.parse::<u16>().unwrap_or(403);
-    let mut fields = vec![format!("statusCode:{status}")];
+    let mut fields = vec![format!("statusCode:{}", config.deny_status)];
     if let Some(description) = &deny.status_description {
         fields.push(format!("statusDescription:{}", js_string(description)));
     }
