@@ -41,8 +41,8 @@ fi
 
 "$cargo" build --quiet --bin edgeguard
 "$cli" config check "$config"
-# Compiled before anything is built: `config compile` is where demo keys are refused.
-compiled=$("$cli" config compile $demo_flag "$config")
+# The bundle config, made before anything is built: `config compile` is where demo keys are refused.
+bundle_config=$("$cli" config compile $demo_flag "$config")
 
 # EDGE_WASM_FEATURES=rust-crypto verifies signatures inside the wasm instead of via node:crypto.
 "$cargo" build --quiet -p edgeguard-wasm --target wasm32-unknown-unknown --profile edge \
@@ -54,7 +54,7 @@ stage=$(mktemp -d "$out/.edge-stage.XXXXXX")
 trap 'rm -rf "$stage" "$stage.zip"' EXIT
 chmod 755 "$stage"   # mktemp makes it private; the bundle is an ordinary directory
 
-printf '%s\n' "$compiled" > "$stage/config.json"
+printf '%s\n' "$bundle_config" > "$stage/config.json"
 
 CONFIG_FILE=$config CONFIG_SHA256=$("$cli" config digest "$config") python3 -c '
 import json, os, sys

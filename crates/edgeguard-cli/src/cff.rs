@@ -102,7 +102,7 @@ pub fn run_batch(args: BatchArgs) -> Result<ExitCode, String> {
             serde_json::from_str(&line).map_err(|e| format!("stdin line {}: {e}", n + 1))?;
         let (verdict, result) = guard.respond(request(input), now);
         let status = match &result {
-            HandlerResult::Response(r) => r.status.parse::<u16>().ok(),
+            HandlerResult::Response(_) => Some(guard.config().deny_status),
             HandlerResult::Request(_) => None,
         };
         let label = verdict.label().code();

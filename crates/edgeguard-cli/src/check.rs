@@ -40,7 +40,7 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     let request = synthetic_request(&args)?;
     let (verdict, result) = guard.respond(request, now_or(args.now));
     let status = match &result {
-        HandlerResult::Response(r) => r.status.parse::<u16>().ok(),
+        HandlerResult::Response(_) => Some(guard.config().deny_status),
         HandlerResult::Request(_) => None,
     };
     let label = verdict.label();

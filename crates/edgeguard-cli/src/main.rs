@@ -70,8 +70,8 @@ enum ConfigCommand {
         /// The TOML config file.
         file: PathBuf,
     },
-    /// Print the compiled JSON form (key files inlined) that edge bundles embed. Exit 2 when
-    /// the config trusts a demo key (its private half is in the edgeguard repository).
+    /// Print the bundle config: the JSON form (key files inlined) that edge bundles embed as
+    /// config.json. Exit 2 when the config trusts a demo key (its private half is in the edgeguard repository).
     Compile {
         /// The TOML config file.
         file: PathBuf,
@@ -203,14 +203,14 @@ fn config_check(file: &Path) -> Result<ExitCode, String> {
         signed,
         config.keys.len(),
         config.scheme,
-        config.deny.status
+        config.deny_status
     );
     Ok(ExitCode::SUCCESS)
 }
 
-/// The compiled config exactly as `config compile` prints it (JSON and a newline), the bytes of
+/// The bundle config exactly as `config compile` prints it (JSON and a newline), the bytes of
 /// an edge bundle's config.json.
-fn compiled_config(file: &Path) -> Result<String, String> {
+fn bundle_config(file: &Path) -> Result<String, String> {
     let (raw, _) = load_config(file)?;
     let json = serde_json::to_string(&raw).map_err(|e| e.to_string())?;
     Ok(format!("{json}\n"))
@@ -219,14 +219,14 @@ fn compiled_config(file: &Path) -> Result<String, String> {
 fn config_compile(file: &Path, allow_demo_keys: bool) -> Result<ExitCode, String> {
     let (_, config) = load_config(file)?;
     refuse_demo_keys(file, &config, allow_demo_keys)?;
-    print!("{}", compiled_config(file)?);
+    print!("{}", bundle_config(file)?);
     Ok(ExitCode::SUCCESS)
 }
 
-/// The one definition of a config's digest: SHA-256 over the compiled config's bytes, in hex.
+/// The one definition of a config's digest: SHA-256 over the bundle config's bytes, in hex.
 fn config_digest(file: &Path) -> Result<ExitCode, String> {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(compiled_config(file)?.as_bytes());
+    let digest = Sha256::digest(bundle_config(file)?.as_bytes());
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     println!("{hex}");
     Ok(ExitCode::SUCCESS)

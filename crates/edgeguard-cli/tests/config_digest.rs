@@ -1,6 +1,6 @@
 //! `edgeguard config digest`: the one definition of "which config an edge bundle was built from".
 //! It is the SHA-256 of exactly what `config compile` prints (the bundle's config.json bytes), so
-//! it names the compiled config (keys inlined), not the TOML text it came from.
+//! it names the bundle config (keys inlined), not the TOML text it came from.
 
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -61,13 +61,13 @@ fn demo_key(name: &str) -> String {
 
 #[test]
 fn digest_is_the_sha256_of_what_config_compile_prints() {
-    let compiled = stdout_of(&["config", "compile", "--allow-demo-keys", "guard.toml"]);
+    let bundle = stdout_of(&["config", "compile", "--allow-demo-keys", "guard.toml"]);
     assert_eq!(
         digest_of(Path::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../../guard.toml"
         ))),
-        sha256_hex(compiled.as_bytes())
+        sha256_hex(bundle.as_bytes())
     );
 }
 

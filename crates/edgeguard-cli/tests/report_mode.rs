@@ -151,7 +151,7 @@ fn a_mode_that_is_not_a_string_is_refused() {
 }
 
 #[test]
-fn the_compiled_config_the_edge_bundle_loads_keeps_the_modes() {
+fn the_bundle_config_the_edge_bundle_loads_keeps_the_modes() {
     let (raw, _) = load_toml(
         &config_text("mode = \"report\"\n", &|t| {
             t.replace(
@@ -164,7 +164,7 @@ fn the_compiled_config_the_edge_bundle_loads_keeps_the_modes() {
     )
     .unwrap();
     let json = serde_json::to_string(&raw).unwrap();
-    let config = edgeguard::config::load_compiled_json(&json).unwrap();
+    let config = edgeguard::config::load_bundle_json(&json).unwrap();
     assert_eq!(config.mode, Mode::Report);
     assert_eq!(config.rules[0].mode, Mode::Enforce);
     assert_eq!(config.rules[1].mode, Mode::Report);

@@ -73,7 +73,7 @@ pub unsafe extern "C" fn init(ptr: *const u8, len: usize) -> u32 {
     let input = unsafe { input(ptr, len) };
     let loaded = std::str::from_utf8(input)
         .map_err(|e| format!("config is not UTF-8: {e}"))
-        .and_then(|text| config::load_compiled_json(text).map_err(|e| e.to_string()));
+        .and_then(|text| config::load_bundle_json(text).map_err(|e| e.to_string()));
     match loaded {
         Ok(config) => {
             GUARD.with(|g| *g.borrow_mut() = Some(new_guard(config)));

@@ -1,5 +1,6 @@
-//! The guard's configuration: the TOML file users write, its validation, and the compiled form
-//! the decision code runs on. Everything that can be wrong with a config is caught here, at load
+//! The guard's configuration: the TOML file users write, the bundle config (its JSON form, key
+//! files inlined, that edge bundles embed), their validation, and the compiled [`Config`] the
+//! decision code runs on. Everything that can be wrong with a config is caught here, at load
 //! time, so the per-request path never meets a bad pattern or an unreadable key.
 
 use crate::cloudfront::{header, status_description, Response};
@@ -16,7 +17,7 @@ pub const MAX_GENERATED_RESPONSE: usize = 40 * 1024;
 /// A configuration error, naming the file, the line where known, and the key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
-    /// The config file (or `<compiled>` for an embedded config).
+    /// The config file (or `<bundle>` for the bundle config an edge bundle embeds).
     pub file: String,
     /// 1-based line, when it can be told.
     pub line: Option<usize>,
@@ -42,7 +43,7 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 /// The config file as written. Serialised as JSON (with key files inlined) it is also the
-/// compiled form baked into the edge bundle.
+/// bundle config baked into the edge bundle (`config.json`, printed by `edgeguard config compile`).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawConfig {
@@ -222,8 +223,11 @@ pub struct Config {
     pub keys: KeySet,
     /// Rules in order.
     pub rules: Vec<Rule>,
-    /// The prebuilt deny response.
+    /// The prebuilt deny response, in CloudFront's shape (its status is a string there).
     pub deny: Response,
+    /// The deny response's status code, validated (200-599; a redirect's 301-308): the typed
+    /// value adapters use, so none parses `deny.status` back.
+    pub deny_status: u16,
 }
 
 /// A validated rule.
@@ -265,10 +269,10 @@ impl RawConfig {
         })
     }
 
-    /// Parses the compiled JSON form embedded in edge bundles.
+    /// Parses the bundle config (the JSON form embedded in edge bundles).
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
         serde_json::from_str(text).map_err(|e| ConfigError {
-            file: "<compiled>".into(),
+            file: "<bundle>".into(),
             line: Some(e.line()),
             key: String::new(),
             message: e.to_string(),
@@ -344,7 +348,7 @@ impl RawConfig {
         for (i, raw) in self.rules.iter().enumerate() {
             rules.push(compile_rule(raw, i, !keys.is_empty(), mode, ctx)?);
         }
-        let deny = compile_deny(&self.deny, ctx)?;
+        let (deny_status, deny) = compile_deny(&self.deny, ctx)?;
         Ok(Config {
             mode,
             scheme,
@@ -353,6 +357,7 @@ impl RawConfig {
             keys,
             rules,
             deny,
+            deny_status,
         })
     }
 }
@@ -447,7 +452,9 @@ fn compile_rule(
     })
 }
 
-fn compile_deny(raw: &RawDeny, ctx: &ErrorContext) -> Result<Response, ConfigError> {
+/// The deny response and its status code: the code is turned into CloudFront's string only
+/// inside the [`Response`].
+fn compile_deny(raw: &RawDeny, ctx: &ErrorContext) -> Result<(u16, Response), ConfigError> {
     let mut headers = IndexMap::new();
     let (status, body) = match &raw.redirect {
         Some(target) => {
@@ -532,7 +539,7 @@ fn compile_deny(raw: &RawDeny, ctx: &ErrorContext) -> Result<Response, ConfigErr
             &format!("the deny response is {size} bytes; Lambda@Edge allows at most {MAX_GENERATED_RESPONSE} for a viewer-request response"),
         ));
     }
-    Ok(response)
+    Ok((status, response))
 }
 
 /// Where errors point: the file name and, for TOML, the text used to find lines.
@@ -596,11 +603,12 @@ pub fn load_toml(
     Ok((raw, config))
 }
 
-/// Compiles the JSON form produced by [`load_toml`] and embedded in edge bundles.
-pub fn load_compiled_json(text: &str) -> Result<Config, ConfigError> {
+/// Compiles the bundle config: the JSON form of a [`RawConfig`] from [`load_toml`], embedded in
+/// edge bundles as `config.json`.
+pub fn load_bundle_json(text: &str) -> Result<Config, ConfigError> {
     let raw = RawConfig::from_json(text)?;
     raw.compile(&ErrorContext {
-        file: "<compiled>".into(),
+        file: "<bundle>".into(),
         text: None,
     })
 }

@@ -4,9 +4,10 @@
 //! untampered or equivalent variants are in the table as `Allow` so it cannot pass by denying
 //! everything.
 
+use crate::support;
 use edgeguard::cloudfront::{Header, Headers, Request};
 use edgeguard::signed::{b64, sign_cookies, sign_url, HashAlgorithm, PrivateKey, SignOptions};
-use edgeguard::{config, Decision, Guard, Reason};
+use edgeguard::{Decision, Guard, Reason};
 
 const NOW: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
 const EXPIRES: i64 = 1_798_761_600; // 2027-01-01
@@ -18,27 +19,12 @@ const CLIENT: &str = "203.0.113.178";
 
 fn guard() -> &'static Guard {
     static GUARD: std::sync::OnceLock<Guard> = std::sync::OnceLock::new();
-    GUARD.get_or_init(|| {
-        let (_, config) = config::load_file(std::path::Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../guard.toml"
-        )))
-        .unwrap();
-        Guard::new(config)
-    })
+    GUARD.get_or_init(support::shipped_guard)
 }
 
 fn key(id: &str) -> &'static PrivateKey {
     static KEYS: std::sync::OnceLock<[PrivateKey; 2]> = std::sync::OnceLock::new();
-    let keys = KEYS.get_or_init(|| {
-        [RSA, ECDSA].map(|id| {
-            let path = format!(
-                "{}/../../tests/fixtures/keys/{id}.private.pem",
-                env!("CARGO_MANIFEST_DIR")
-            );
-            PrivateKey::from_pem(&std::fs::read_to_string(path).unwrap()).unwrap()
-        })
-    });
+    let keys = KEYS.get_or_init(|| [RSA, ECDSA].map(support::private_key));
     &keys[usize::from(id == ECDSA)]
 }
 

@@ -56,6 +56,7 @@ fn the_documented_minimal_config_loads() {
     assert_eq!(referer.missing, MissingReferer::Deny);
     assert!(config.rules[1].referer.is_none());
     assert_eq!(config.deny.status, "403");
+    assert_eq!(config.deny_status, 403);
 }
 
 #[test]
@@ -74,6 +75,7 @@ fn defaults_apply_when_optional_tables_are_absent() {
     assert_eq!(config.scheme, "https");
     assert_eq!(config.clock_skew_seconds, 0);
     assert_eq!(config.deny.status, "403");
+    assert_eq!(config.deny_status, 403);
     assert_eq!(config.deny.body.as_deref(), Some("Forbidden"));
 }
 
@@ -200,6 +202,7 @@ fn redirect_becomes_a_302_with_location() {
     )
     .unwrap();
     assert_eq!(config.deny.status, "302");
+    assert_eq!(config.deny_status, 302);
     assert_eq!(
         config.deny.headers["location"][0].value,
         "https://example.com/hotlink.png"
@@ -241,11 +244,11 @@ fn status_204_with_a_body_is_rejected() {
 }
 
 #[test]
-fn compiled_json_round_trips_to_the_same_decisions() {
+fn bundle_json_round_trips_to_the_same_decisions() {
     let (raw, _) = load_toml(MINIMAL, "test.toml", &read_demo_key).unwrap();
     let json = serde_json::to_string(&raw).unwrap();
     assert!(!json.contains("pem_file"), "key files must be inlined");
-    let compiled = config::load_compiled_json(&json).unwrap();
+    let compiled = config::load_bundle_json(&json).unwrap();
     assert_eq!(compiled.rules.len(), 2);
     assert_eq!(compiled.keys.len(), 1);
 }

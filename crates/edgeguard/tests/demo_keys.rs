@@ -10,13 +10,7 @@ use rsa::pkcs1::EncodeRsaPublicKey;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-fn repo(path: &str) -> PathBuf {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join(path)
-}
-
-fn read(path: &str) -> String {
-    std::fs::read_to_string(repo(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
+use crate::support::{read_repo as read, repo_path as repo};
 
 /// A config trusting the given `[keys]` lines, with one signed rule.
 fn config_with_keys(keys: &str) -> Config {

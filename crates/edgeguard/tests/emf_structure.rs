@@ -2,8 +2,9 @@
 //! rule by rule against the published specification
 //! (<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html>).
 
+use crate::support;
 use edgeguard::edge::internal_error_log_line;
-use edgeguard::{config, handle_event_json, Guard, Reason};
+use edgeguard::{handle_event_json, Guard, Reason};
 use serde_json::{json, Value};
 
 const NOW: i64 = 1_767_225_600;
@@ -134,13 +135,7 @@ fn emf_violation(line: &str) -> Option<String> {
 }
 
 fn guard(prefix: &str) -> Guard {
-    let text = format!(
-        "{prefix}{}",
-        std::fs::read_to_string(format!("{ROOT}/guard.toml")).unwrap()
-    );
-    let read =
-        |rel: &str| std::fs::read_to_string(format!("{ROOT}/{rel}")).map_err(|e| e.to_string());
-    Guard::new(config::load_toml(&text, "guard.toml", &read).unwrap().1)
+    support::guard_from(&format!("{prefix}{}", support::read_repo("guard.toml")))
 }
 
 fn logged_lines(guard: &Guard) -> Vec<(String, String)> {

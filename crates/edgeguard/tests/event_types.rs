@@ -2,21 +2,12 @@
 //! the config says `allow_origin_request = true`); any other event, and any event with a field
 //! missing or of the wrong type, is `event_malformed` with a `detail` naming the field.
 
+use crate::support::guard_from;
 use edgeguard::edge::{handle_event_value, MAX_DETAIL_BYTES};
 use edgeguard::{config, handle_event_json, Guard, Outcome, Reason};
 use serde_json::{json, Value};
 
 const NOW: i64 = 1_767_225_600;
-
-fn guard_from(toml: &str) -> Guard {
-    let root = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
-    let read = move |rel: &str| std::fs::read_to_string(root.join(rel)).map_err(|e| e.to_string());
-    Guard::new(
-        config::load_toml(toml, "test.toml", &read)
-            .expect("config")
-            .1,
-    )
-}
 
 fn shipped() -> Guard {
     guard_from(include_str!("../../../guard.toml"))
@@ -356,16 +347,16 @@ fn the_deny_log_line_carries_the_detail_and_other_denies_have_none() {
 }
 
 #[test]
-fn allow_origin_request_survives_the_compiled_config_the_edge_bundle_loads() {
+fn allow_origin_request_survives_the_bundle_config_the_edge_bundle_loads() {
     let (raw, _) = config::load_toml(
         "allow_origin_request = true\n[[rules]]\npaths = [\"/*\"]\n",
         "t.toml",
         &|_: &str| Err("no files".to_string()),
     )
     .unwrap();
-    let compiled = serde_json::to_string(&raw).unwrap();
+    let bundle = serde_json::to_string(&raw).unwrap();
     assert!(
-        config::load_compiled_json(&compiled)
+        config::load_bundle_json(&bundle)
             .unwrap()
             .allow_origin_request
     );

@@ -4,21 +4,13 @@
 //! To record a new event's outcome (then review it by hand):
 //! `edgeguard invoke --config guard.toml --now 1767225600 --outcome events/X.json`
 
-use edgeguard::{config, handle_event_json, Guard};
+use crate::support::shipped_guard;
+use edgeguard::handle_event_json;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// 2026-01-01T00:00:00Z: the clock every sample event is decided at.
 const NOW: i64 = 1_767_225_600;
-
-fn shipped_guard() -> Guard {
-    let (_, config) = config::load_file(Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../guard.toml"
-    )))
-    .expect("guard.toml loads");
-    Guard::new(config)
-}
 
 fn sample_events() -> Vec<PathBuf> {
     let mut events: Vec<PathBuf> =

@@ -2,9 +2,8 @@
 //! (`fuzz/regressions/<target>/`) through the same harness functions the fuzz targets run, so CI
 //! on stable keeps them all as regression tests without running a fuzzer.
 
-mod fuzz_harness;
-
-use std::path::{Path, PathBuf};
+use crate::fuzz_harness;
+use std::path::PathBuf;
 
 /// A harness body: raw fuzzer bytes in, panic on a broken invariant.
 type Harness = fn(&[u8]);
@@ -22,7 +21,7 @@ const TARGETS: &[(&str, Harness)] = &[
 ];
 
 fn fuzz_dir() -> PathBuf {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("fuzz")
+    crate::support::repo_path("fuzz")
 }
 
 fn inputs(kind: &str, target: &str) -> Vec<PathBuf> {
@@ -114,7 +113,7 @@ fn http_request_corpus_replays_clean() {
 
 #[test]
 fn reference_glob_is_a_correct_oracle() {
-    use fuzz_harness::reference_glob;
+    use crate::fuzz_harness::reference_glob;
     assert!(reference_glob("/a*b", "/axxb"));
     assert!(reference_glob("/a?b", "/aéb"));
     assert!(!reference_glob("/a?b", "/ab"));

@@ -2,11 +2,10 @@
 //! (tests/replay/README.md): all 33 fields in the documented order, `-` for empty values,
 //! values URL-encoded as documented. Each line states what the guard saw and decided.
 
-use edgeguard::config;
+use crate::support;
 use edgeguard::replay::log::{field, Line, LogParser, DOCUMENTED_FIELDS};
 use edgeguard::replay::{self, Limits, Replay};
 use edgeguard::{Decision, Guard, Reason};
-use std::path::Path;
 
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -14,12 +13,7 @@ const FIXTURE: &str = concat!(
 );
 
 fn guard() -> Guard {
-    let (_, config) = config::load_file(Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../guard.toml"
-    )))
-    .expect("guard.toml loads");
-    replay::guard(config)
+    replay::guard(support::shipped_config())
 }
 
 fn fixture() -> String {

@@ -2,22 +2,14 @@
 //! compiled at load with a size ceiling. Only decisions are asserted here: how long they take is
 //! measured by `benches/guard.rs` (case `cloudfront_maxima`), not by a timed test.
 
+use crate::support::shipped_guard;
 use edgeguard::referer::{RefererPattern, REGEX_SIZE_LIMIT};
-use edgeguard::{config, handle_event_json, Guard, Reason};
+use edgeguard::{config, handle_event_json, Reason};
 use serde_json::{json, Map, Value};
 
 const NOW: i64 = 1_767_225_600;
 /// CloudFront's limit on URI plus query string handed to Lambda@Edge.
 const MAX_URL: usize = 8192;
-
-fn guard() -> Guard {
-    let (_, config) = config::load_file(std::path::Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../guard.toml"
-    )))
-    .unwrap();
-    Guard::new(config)
-}
 
 fn event(uri: &str, query: &str, headers: Map<String, Value>) -> String {
     json!({"Records": [{"cf": {"config": {"eventType": "viewer-request", "requestId": "limits"}, "request": {
@@ -53,7 +45,7 @@ fn headers(referer: &str, extra: usize, cookies: usize) -> Map<String, Value> {
 }
 
 fn decide(event: &str) -> (String, Option<Reason>) {
-    let outcome = handle_event_json(&guard(), event, NOW).unwrap();
+    let outcome = handle_event_json(&shipped_guard(), event, NOW).unwrap();
     (outcome.decision.to_string(), outcome.reason)
 }
 
@@ -123,7 +115,7 @@ fn deeply_nested_json_is_refused_not_overflowed() {
     // Valid JSON, but not an event: it must be refused (an error or a deny), without
     // overflowing the stack.
     let text = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-    if let Ok(outcome) = handle_event_json(&guard(), &text, NOW) {
+    if let Ok(outcome) = handle_event_json(&shipped_guard(), &text, NOW) {
         assert_eq!(outcome.reason, Some(Reason::EventMalformed));
     }
 }

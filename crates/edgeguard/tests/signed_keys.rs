@@ -2,19 +2,12 @@
 //! PKCS#1, PKCS#8 and SEC1 private keys), the wrong kind of PEM gets a clear error, and a
 //! private key's public half verifies its signatures.
 
+use crate::support::read_repo as fixture;
 use edgeguard::signed::{
     HashAlgorithm, KeyAlgorithm, PrivateKey, PublicKey, RustCryptoVerifier, SignatureVerifier,
 };
 use p256::pkcs8::{DecodePrivateKey, LineEnding};
 use rsa::pkcs1::{EncodeRsaPrivateKey, EncodeRsaPublicKey};
-
-fn fixture(path: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/{path}",
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../..")
-    ))
-    .unwrap()
-}
 
 fn rsa_private_pem() -> String {
     fixture("tests/fixtures/keys/K2JCJMDEHXQW5F.private.pem")

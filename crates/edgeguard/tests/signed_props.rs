@@ -1,8 +1,8 @@
 //! Property tests: whatever is signed verifies (and stops verifying at its expiry, outside its
 //! IP range or for another resource), and no query string or Cookie header panics the verifier.
 
-mod signed_support;
-
+use crate::signed_support::*;
+use crate::support;
 use edgeguard::signed::resource::{resource_matches, RequestedUrl};
 use edgeguard::signed::{
     sign_cookies, sign_url, verify_request, HashAlgorithm, KeySet, PrivateKey, SignOptions,
@@ -10,36 +10,21 @@ use edgeguard::signed::{
 };
 use edgeguard::Reason;
 use proptest::prelude::*;
-use signed_support::*;
 use std::sync::OnceLock;
 
 const EC_ID: &str = "K3ECDSAP256DEMO";
 const RSA_ID: &str = "K2JCJMDEHXQW5F";
 
-fn fixture(path: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/{path}",
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../..")
-    ))
-    .unwrap()
-}
-
 fn private(id: &str) -> &'static PrivateKey {
     static EC: OnceLock<PrivateKey> = OnceLock::new();
     static RSA: OnceLock<PrivateKey> = OnceLock::new();
     let cell = if id == EC_ID { &EC } else { &RSA };
-    cell.get_or_init(|| {
-        PrivateKey::from_pem(&fixture(&format!("tests/fixtures/keys/{id}.private.pem"))).unwrap()
-    })
+    cell.get_or_init(|| support::private_key(id))
 }
 
 fn demo_keys() -> &'static KeySet {
     static KEYS: OnceLock<KeySet> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        let mut set = keys(EC_ID, &fixture(&format!("keys/{EC_ID}.pem")));
-        set.extend(keys(RSA_ID, &fixture(&format!("keys/{RSA_ID}.pem"))));
-        set
-    })
+    KEYS.get_or_init(support::demo_public_keys)
 }
 
 fn path() -> impl Strategy<Value = String> {

@@ -2,34 +2,16 @@
 //! `/private/*` requires a signature and strips it, `/images/*` checks the Referer with an
 //! optional signature that may stand in for it, `/public/*` ignores signatures.
 
+use crate::support::{self, shipped_guard};
 use edgeguard::cloudfront::{HandlerResult, Header, Headers, Request};
-use edgeguard::signed::{sign_url, HashAlgorithm, PrivateKey, SignOptions};
-use edgeguard::{config, Decision, Guard, Reason};
-use std::path::Path;
+use edgeguard::signed::{sign_url, HashAlgorithm, SignOptions};
+use edgeguard::{Decision, Reason};
 
 const NOW: i64 = 1_767_225_600;
 const HOST: &str = "d111111abcdef8.cloudfront.net";
 
-fn guard() -> Guard {
-    Guard::new(
-        config::load_file(Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../guard.toml"
-        )))
-        .unwrap()
-        .1,
-    )
-}
-
 fn signed(path_and_query: &str) -> String {
-    let key = PrivateKey::from_pem(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../tests/fixtures/keys/K2JCJMDEHXQW5F.private.pem"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
+    let key = support::private_key(support::RSA_DEMO_ID);
     let url = format!("https://{HOST}{path_and_query}");
     let options = SignOptions {
         url: &url,
@@ -72,7 +54,7 @@ fn request(url: &str, referer: Option<&str>, cookie: Option<&str>) -> Request {
 }
 
 fn decide(url: &str, referer: Option<&str>) -> Decision {
-    guard().decide(&request(url, referer, None), NOW)
+    shipped_guard().decide(&request(url, referer, None), NOW)
 }
 
 #[test]
@@ -83,7 +65,7 @@ fn required_rule_denies_a_request_without_signature() {
 
 #[test]
 fn required_rule_allows_a_valid_signature_and_strips_it() {
-    let (edgeguard::Verdict { decision, .. }, result) = guard().respond(
+    let (edgeguard::Verdict { decision, .. }, result) = shipped_guard().respond(
         request(&signed("/private/a.mp4?quality=hd"), None, None),
         NOW,
     );
@@ -98,14 +80,7 @@ fn required_rule_allows_a_valid_signature_and_strips_it() {
 fn an_expires_ignored_beside_a_policy_is_stripped_too() {
     // aws-cloudfront-sign's form: Expires and Policy. The Policy governs; the Expires is still
     // a signing parameter, so it never reaches the origin or the cache key.
-    let key = PrivateKey::from_pem(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../tests/fixtures/keys/K2JCJMDEHXQW5F.private.pem"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
+    let key = support::private_key(support::RSA_DEMO_ID);
     let url = format!("https://{HOST}/private/a.mp4?quality=hd");
     let resource = format!("https://{HOST}/private/*");
     let options = SignOptions {
@@ -121,7 +96,7 @@ fn an_expires_ignored_beside_a_policy_is_stripped_too() {
     let with_expires = signed.replacen("quality=hd&", "quality=hd&Expires=2100000000&", 1);
     assert!(with_expires.contains("?quality=hd&Expires=2100000000&Policy="));
     let (edgeguard::Verdict { decision, .. }, result) =
-        guard().respond(request(&with_expires, None, None), NOW);
+        shipped_guard().respond(request(&with_expires, None, None), NOW);
     assert!(decision.is_allow(), "{decision:?}");
     let HandlerResult::Request(forwarded) = result else {
         panic!("expected the request")
@@ -182,7 +157,7 @@ fn signed_cookies_are_not_stripped_and_the_query_is_left_alone() {
     );
     // The canned cookie covers the URL without ?x=1, so the cookie does not match this one...
     assert_eq!(
-        guard().decide(&req, NOW).reason(),
+        shipped_guard().decide(&req, NOW).reason(),
         Some(Reason::SignatureInvalid)
     );
     // ...and does match the URL it was signed for, which is forwarded untouched.
@@ -191,7 +166,7 @@ fn signed_cookies_are_not_stripped_and_the_query_is_left_alone() {
         None,
         Some(&cookie),
     );
-    let (edgeguard::Verdict { decision, .. }, result) = guard().respond(req, NOW);
+    let (edgeguard::Verdict { decision, .. }, result) = shipped_guard().respond(req, NOW);
     assert!(decision.is_allow());
     let HandlerResult::Request(forwarded) = result else {
         panic!("expected the request")

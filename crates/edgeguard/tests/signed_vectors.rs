@@ -4,19 +4,17 @@
 //! refused with the right reason, and the signer must reproduce the deterministic (RSA)
 //! signatures and botocore's policy strings byte for byte.
 
-mod signed_support;
-
+use crate::signed_support::*;
 use edgeguard::signed::{
     append_to_url, b64, policy, sign_policy, sign_url, HashAlgorithm, KeySet, PrivateKey,
-    SignOptions, Signed,
+    SignOptions, SignedPolicy,
 };
 use edgeguard::Reason;
 use serde_json::Value;
-use signed_support::*;
 use std::path::PathBuf;
 
 fn vectors_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("tests/vectors")
+    crate::support::repo_path("tests/vectors")
 }
 
 fn load(name: &str) -> Value {
@@ -518,7 +516,7 @@ fn botocore_policy_strings_and_url_assembly_are_identical() {
         ),
         s(&cases[1], "expected_policy_exact")
     );
-    let stub = |canned_expires: Option<i64>, policy: &str| Signed {
+    let stub = |canned_expires: Option<i64>, policy: &str| SignedPolicy {
         policy: policy.into(),
         canned_expires,
         signature: s(&v, "stub_signature_param").into(),

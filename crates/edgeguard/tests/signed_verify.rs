@@ -1,14 +1,12 @@
 //! Signed URL and cookie verification, one behaviour per test, with the demo keys
 //! (keys/*.pem, private halves in tests/fixtures/keys/) and an injected clock.
 
-mod signed_support;
-
+use crate::signed_support::*;
 use edgeguard::signed::{
-    b64, sign_cookies, sign_url, strip_signing_params, verify_request, HashAlgorithm, KeySet,
-    PrivateKey, PublicKey, SignOptions, SignatureCheck, SignedRequest, VerifyOptions,
+    b64, sign_cookies, sign_url, strip_signing_params, verify_request, HashAlgorithm, PrivateKey,
+    SignOptions, SignatureCheck, SignedRequest, VerifyOptions,
 };
 use edgeguard::Reason;
-use signed_support::*;
 
 const RSA_ID: &str = "K2JCJMDEHXQW5F";
 const EC_ID: &str = "K3ECDSAP256DEMO";
@@ -17,28 +15,7 @@ const EXPIRES: i64 = 1_800_000_000;
 const NOW: i64 = 1_767_225_600;
 const IP: &str = "203.0.113.10";
 
-fn private(id: &str) -> PrivateKey {
-    let path = format!(
-        "{}/tests/fixtures/keys/{id}.private.pem",
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../..")
-    );
-    PrivateKey::from_pem(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn demo_keys() -> KeySet {
-    let mut set = KeySet::new();
-    for id in [RSA_ID, EC_ID] {
-        let path = format!(
-            "{}/keys/{id}.pem",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/../..")
-        );
-        set.insert(
-            id.into(),
-            PublicKey::from_pem(&std::fs::read_to_string(path).unwrap()).unwrap(),
-        );
-    }
-    set
-}
+use crate::support::{demo_public_keys as demo_keys, private_key as private};
 
 fn opts(url: &str) -> SignOptions<'_> {
     SignOptions {

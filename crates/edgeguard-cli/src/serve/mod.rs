@@ -223,7 +223,9 @@ async fn handle(
     );
     let (verdict, result) = state.guard.respond(event, now_or(state.now));
     let response = match result {
-        HandlerResult::Response(generated) => generated_response(&generated),
+        HandlerResult::Response(generated) => {
+            generated_response(state.guard.config().deny_status, &generated)
+        }
         HandlerResult::Request(allowed) => match &state.origin {
             Origin::Dir(dir) => dir.serve(&allowed).await,
             Origin::Upstream(up) => up.serve(&allowed, body).await,
@@ -235,14 +237,11 @@ async fn handle(
     Ok(response)
 }
 
-/// The generated response as CloudFront would send it. A response CloudFront would reject
-/// (status outside 200-599, invalid header, base64 body we cannot decode) becomes a 502, as at
-/// the edge.
-fn generated_response(generated: &cloudfront::Response) -> Response<ResponseBody> {
-    let status = generated
-        .status
-        .parse::<u16>()
-        .ok()
+/// The generated response (the config's deny, whose typed status is `status`) as CloudFront
+/// would send it. A response CloudFront would reject (status outside 200-599, invalid header,
+/// base64 body we cannot decode) becomes a 502, as at the edge.
+fn generated_response(status: u16, generated: &cloudfront::Response) -> Response<ResponseBody> {
+    let status = Some(status)
         .filter(|s| (200..=599).contains(s))
         .and_then(|s| StatusCode::from_u16(s).ok());
     let Some(status) = status else {

@@ -14,13 +14,24 @@ mod regex_safety;
 use crate::config::{Config, Mode, SignatureMode};
 use crate::decision::{Decision, Label, Reason};
 use crate::guard::Guard;
+use crate::guard::MAX_URI_AND_QUERY;
 use crate::metrics;
 use crate::path;
-use crate::referer::{HostKind, MissingReferer, PatternView, RefererPattern, Scheme, MAX_HOST_LEN};
+use crate::referer::{
+    HostKind, MissingReferer, PatternView, RefererPattern, Scheme, MAX_HOST_LEN, MAX_REFERER_LEN,
+};
+use crate::signed::params::{COOKIE_PREFIX, SIGNING_PARAMS, URL_MARKERS};
+use crate::signed::policy::{MAX_EXPIRES, MAX_EXPIRES_DIGITS, MAX_POLICY_BYTES};
+use crate::signed::verify::MAX_SIGNATURE_CHARS;
+use crate::signed::HashAlgorithm;
 use std::fmt;
 
 /// The CloudFront Functions code size quota (10 KB), in bytes of UTF-8 source.
 pub const MAX_FUNCTION_BYTES: usize = 10_240;
+
+/// Most labels of a Referer host looked up in the KeyValueStore (one lookup pair per parent
+/// domain, each a KeyValueStore read); a longer host is denied. CloudFront Functions only.
+pub const MAX_KVS_LABELS: usize = 20;
 
 /// The runtime the generator fills in; its own build rules are described at its top.
 const RUNTIME: &str = include_str!("runtime.js");
@@ -184,7 +195,10 @@ pub fn generate(config: &Config, options: CffOptions) -> Result<CffFunction, Cff
             ("__A__", log_labels()),
             ("__C__", reason_codes(config)),
             ("__N__", metrics::NO_RULE.to_string()),
-        ],
+        ]
+        .into_iter()
+        .chain(shared_constants())
+        .collect::<Vec<_>>(),
     );
     let code = format!("{}{body}", header(any_signature, options.kvs && any_kvs));
     if code.len() > MAX_FUNCTION_BYTES {
@@ -195,6 +209,26 @@ pub fn generate(config: &Config, options: CffOptions) -> Result<CffFunction, Cff
         notes,
         kvs_keys,
     })
+}
+
+/// The limits and names the runtime shares with the Rust guard, each filled from its Rust
+/// constant so the two cannot drift apart.
+fn shared_constants() -> Vec<(&'static str, String)> {
+    let names: Vec<String> = SIGNING_PARAMS.iter().map(|p| js_string(p)).collect();
+    vec![
+        ("__MAX_URI_AND_QUERY__", MAX_URI_AND_QUERY.to_string()),
+        ("__MAX_REFERER_LEN__", MAX_REFERER_LEN.to_string()),
+        ("__MAX_KVS_LABELS__", MAX_KVS_LABELS.to_string()),
+        ("__SIGNING_PARAMS__", format!("[{}]", names.join(","))),
+        ("__SIGNING_PARAMS_LEN__", SIGNING_PARAMS.len().to_string()),
+        ("__URL_MARKERS__", URL_MARKERS.len().to_string()),
+        ("__COOKIE_PREFIX__", js_string(COOKIE_PREFIX)),
+        ("__MAX_EXPIRES__", MAX_EXPIRES.to_string()),
+        ("__MAX_EXPIRES_DIGITS__", MAX_EXPIRES_DIGITS.to_string()),
+        ("__MAX_POLICY_BYTES__", MAX_POLICY_BYTES.to_string()),
+        ("__MAX_SIGNATURE_CHARS__", MAX_SIGNATURE_CHARS.to_string()),
+        ("__HASH_ALGORITHM__", js_string(HashAlgorithm::SHA256_NAME)),
+    ]
 }
 
 /// `A`: the log labels indexed by "enforced" (0 would-deny, 1 deny), from [`Label`].
@@ -423,8 +457,7 @@ fn js_pattern(pattern: &RefererPattern, key: &str) -> Result<String, CffError> {
 /// `{value}` headers, string body).
 fn deny_response(config: &Config) -> String {
     let deny = &config.deny;
-    let status = deny.status.parse::<u16>().unwrap_or(403);
-    let mut fields = vec![format!("statusCode:{status}")];
+    let mut fields = vec![format!("statusCode:{}", config.deny_status)];
     if let Some(description) = &deny.status_description {
         fields.push(format!("statusDescription:{}", js_string(description)));
     }

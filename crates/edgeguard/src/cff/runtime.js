@@ -1,18 +1,22 @@
 // edgeguard CloudFront Functions runtime (cloudfront-js-2.0): the template src/cff/mod.rs fills.
 // Build rules: lines starting with `//` are dropped, leading blanks are trimmed, a `//#NAME` ..
 // `//#END` block is kept only when the config needs feature NAME, and `__X__` is replaced by data.
+// Every limit and name shared with Rust is a placeholder filled from the Rust constant (named
+// in src/cff/mod.rs `generate`); this file restates none of them.
 // Identifiers are short on purpose (the whole function must fit in 10 KB):
 //   R  rules: [path RegExp, referer check | 0, signature 0 off / 1 optional / 2 required, strip,
 //      enforced 1 / report-only 0 (the rule's mode, decided by Rust)]
 //      referer check: [missing allowed, patterns, look up the KeyValueStore too]
 //      pattern: "=host" exact, "*apex" subdomains, ".apex" apex and subdomains, a RegExp, or
 //      [that string, scheme | 0, port | 0, path prefix | 0]
-//   D  deny response   K  Key-Pair-Ids   W  clock skew (s)   Z  signing parameter names
+//   D  deny response   K  Key-Pair-Ids   W  clock skew (s)
+//   Z  signing parameter names in Rust's SIGNING_PARAMS order, which S reads by index (0 Expires,
+//      1 Policy, 2 Signature, 3 Key-Pair-Id, 4 Hash-Algorithm; the first __URL_MARKERS__ make a URL signed)
 //   P  parse a Referer -> {s scheme, h host, p port, q path+query, x has xn-- label, v IPv6,
 //      c path is already in WHATWG serialised form} or 0 when malformed; a host over __H__
 //      characters is no DNS name (Rust's MAX_HOST_LEN), so it is malformed before any RegExp runs
 //   N  WHATWG host number check / IPv4 parse and trailing-dot removal ('' = failure)
-//   L  upper bound of the UTF-8 length of uri + query string (Rust denies over 8,192)
+//   L  upper bound of the UTF-8 length of uri + query string (Rust denies over MAX_URI_AND_QUERY)
 //   M  one pattern against a parsed Referer   F  the rule's Referer check   Q  KeyValueStore lookup
 //   S  signing parameter pre-checks: -1 deny, 0 none, 1 URL, 2 cookies; values percent-decoded
 //      once (decodeURIComponent, as Rust), a Policy governs (an Expires beside it is ignored)
@@ -35,7 +39,7 @@ var V=cf.kvs();
 //#END
 var R=__R__,D=__D__,Y=__Y__,A=__A__,C=__C__;
 //#SIG
-var K=__K__,W=__W__,Z=['Expires','Policy','Signature','Key-Pair-Id','Hash-Algorithm'];
+var K=__K__,W=__W__,Z=__SIGNING_PARAMS__;
 //#END
 async function handler(event){
 var q=event.request,c=event.context,r=c&&c.eventType=='viewer-request'?await J(q):C.m;
@@ -44,7 +48,7 @@ console.log(A[r[2]]+' '+r[0]+' '+(r[1]<0?'__N__':r[1])+' '+q.uri);
 return r[2]?D:q}
 async function J(q){
 var u=q.uri,h=q.headers||{},i,x,g=0,p;
-if(typeof u!='string'||u[0]!='/'||L(u,q.querystring)>8192)return C.m;
+if(typeof u!='string'||u[0]!='/'||L(u,q.querystring)>__MAX_URI_AND_QUERY__)return C.m;
 if(!(p=H(u)))return C.p;
 //#WIDE
 if(p.some(v=>/[\ud800-\udfff]/.test(v)))return C.p;
@@ -87,7 +91,7 @@ return 0}
 function P(v){
 v=v.replace(/^[ \t]+|[ \t]+$/g,'');
 var m=/^(https?):[\/\\]*([^\/\\?#]*)([^#]*)/i.exec(v),a,h,o,s,i;
-if(!m||v.length>4096||/[^!-~]/.test(v)||/[@%]/.test(a=m[2]))return 0;
+if(!m||v.length>__MAX_REFERER_LEN__||/[^!-~]/.test(v)||/[@%]/.test(a=m[2]))return 0;
 s=m[1].toLowerCase();
 if(a[0]=='['){i=a.indexOf(']')+1;h=a.slice(0,i).toLowerCase();o=a.slice(i);if(!i||o&&o[0]!=':')return 0;o=o.slice(1)}
 else{i=a.indexOf(':');if(i<0)i=a.length;h=a.slice(0,i).toLowerCase();o=a.slice(i+1);if(!/^[\w-]+(\.[\w-]+)*\.?$/.test(h)||!(h=N(h)))return 0}
@@ -117,7 +121,7 @@ return(!p[1]||p[1]==r.s)&&(!p[2]||p[2]==r.p)&&(!p[3]||r.c&&r.q.startsWith(p[3]))
 //#KVS
 async function Q(n,r){
 var l=r.h.split('.'),i=0,s;
-if(r.v||l.length>20)return 0;
+if(r.v||l.length>__MAX_KVS_LABELS__)return 0;
 for(;i<l.length;i++){s=l.slice(i).join('.');
 if(i&&/(^|\.)xn--/.test(l.slice(0,i).join('.')))return 0;
 if(await V.exists(n+(i?':*.':':')+s)||await V.exists(n+':.'+s))return 1}
@@ -126,14 +130,14 @@ return 0}
 //#SIG
 function S(q,h){
 var o=q.querystring||{},c=q.cookies||{},y=1,f=[],i,v,d,l,g,t;
-if(!Z.some((k,j)=>j<4&&o[k])){y=2;o={};Z.forEach(k=>{o[k]=c['CloudFront-'+k]})}
-for(i=0;i<5;i++){v=o[Z[i]];if(v&&v.multiValue&&v.multiValue.length>1)return-1;try{f[i]=v?decodeURIComponent(y>1?(v.value+'').replace(/^"(.*)"$/,'$1'):v.value+''):null}catch(_){return-1}}
-if(f.slice(0,4).every(v=>v==null))return 0;
+if(!Z.some((k,j)=>j<__URL_MARKERS__&&o[k])){y=2;o={};Z.forEach(k=>{o[k]=c[__COOKIE_PREFIX__+k]})}
+for(i=0;i<__SIGNING_PARAMS_LEN__;i++){v=o[Z[i]];if(v&&v.multiValue&&v.multiValue.length>1)return-1;try{f[i]=v?decodeURIComponent(y>1?(v.value+'').replace(/^"(.*)"$/,'$1'):v.value+''):null}catch(_){return-1}}
+if(f.slice(0,__URL_MARKERS__).every(v=>v==null))return 0;
 v=h.host;
 if(f[2]==null||f[3]==null||f[0]==null&&f[1]==null||!v||v.multiValue&&v.multiValue.length>1)return-1;
-if(f[1]==null){if(!/^\d{1,10}$/.test(f[0])||f[0]>2147483647)return-1;l=+f[0]}
-else if(f[1].length>4096||!(d=B(f[1]))||d.length>4096)return-1;
-if(!f[2]||f[2].length>1400||B(f[2])==null||!f[3]||f[4]!=null&&f[4]!='SHA256'||K.indexOf(f[3])<0)return-1;
+if(f[1]==null){if(!/^\d{1,__MAX_EXPIRES_DIGITS__}$/.test(f[0])||f[0]>__MAX_EXPIRES__)return-1;l=+f[0]}
+else if(f[1].length>__MAX_POLICY_BYTES__||!(d=B(f[1]))||d.length>__MAX_POLICY_BYTES__)return-1;
+if(!f[2]||f[2].length>__MAX_SIGNATURE_CHARS__||B(f[2])==null||!f[3]||f[4]!=null&&f[4]!=__HASH_ALGORITHM__||K.indexOf(f[3])<0)return-1;
 if(d){try{d=JSON.parse(d).Statement;if(Array.isArray(d)){if(d.length!=1)return-1;d=d[0]}d=d.Condition;l=d.DateLessThan['AWS:EpochTime'];g=d.DateGreaterThan;g=g&&g['AWS:EpochTime']}catch(_){return-1}
 if(typeof l!='number'||l%1||g!=null&&(typeof g!='number'||g%1))return-1}
 t=Math.floor(Date.now()/1000);

@@ -409,9 +409,115 @@ fn only_the_header_has_comments_and_no_placeholder_remains() {
     assert!(body
         .iter()
         .all(|l| !l.starts_with("//") && !l.starts_with(' ')));
-    for placeholder in ["__R__", "__D__", "__K__", "__W__", "__H__", "//#"] {
-        assert!(!c.contains(placeholder), "{placeholder} left in the output");
+    assert!(!c.contains("//#"), "a feature marker left in the output");
+    assert_eq!(placeholders_in(&c), Vec::<String>::new());
+}
+
+/// Every `__NAME__` (capitals, digits, `_`) in `code`.
+fn placeholders_in(code: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = code;
+    while let Some(at) = rest.find("__") {
+        let after = &rest[at + 2..];
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+            .unwrap_or(after.len());
+        let name = &after[..name_len];
+        if name.len() > 2 && name.ends_with("__") && !name.starts_with('_') {
+            found.push(format!("__{name}"));
+            rest = &after[name_len..];
+        } else {
+            rest = after;
+        }
     }
+    found
+}
+
+#[test]
+fn placeholders_in_finds_names_between_double_underscores() {
+    assert_eq!(
+        placeholders_in("a=__R__,b=__MAX_URI__;c=__x__ d=____"),
+        ["__R__", "__MAX_URI__"]
+    );
+}
+
+/// A config using every feature of the runtime (signatures, stripping, Referer lists read from
+/// the KeyValueStore), so every placeholder is in its output.
+fn every_feature() -> String {
+    generate(
+        &config(include_str!("../../../../guard.toml")),
+        CffOptions { kvs: true },
+    )
+    .unwrap()
+    .code
+}
+
+#[test]
+fn no_placeholder_remains_with_every_feature() {
+    assert_eq!(placeholders_in(&every_feature()), Vec::<String>::new());
+}
+
+#[test]
+fn the_runtime_restates_no_rust_constant() {
+    let code = assemble(RUNTIME, &|_| true);
+    let numbers = [
+        MAX_URI_AND_QUERY,
+        MAX_REFERER_LEN,
+        MAX_POLICY_BYTES,
+        MAX_SIGNATURE_CHARS,
+    ]
+    .map(|n| n.to_string());
+    let texts = [MAX_EXPIRES.to_string(), COOKIE_PREFIX.to_string()];
+    let names = SIGNING_PARAMS
+        .iter()
+        .chain([&HashAlgorithm::SHA256_NAME])
+        .map(|s| s.to_string());
+    for literal in numbers.into_iter().chain(texts).chain(names) {
+        assert!(
+            !code.contains(&literal),
+            "runtime.js restates {literal}; use a placeholder filled from the Rust constant"
+        );
+    }
+}
+
+#[test]
+fn shared_limits_and_names_are_the_rust_constants() {
+    let c = every_feature();
+    let names: Vec<String> = SIGNING_PARAMS.iter().map(|p| format!("{p:?}")).collect();
+    let markers = URL_MARKERS.len();
+    for expected in [
+        format!("L(u,q.querystring)>{MAX_URI_AND_QUERY})"),
+        format!("v.length>{MAX_REFERER_LEN}||"),
+        format!("h.length>{MAX_HOST_LEN})"),
+        format!("l.length>{MAX_KVS_LABELS})"),
+        format!("Z=[{}];", names.join(",")),
+        format!("j<{markers}&&o[k]"),
+        format!("c[{COOKIE_PREFIX:?}+k]"),
+        format!("for(i=0;i<{};i++)", SIGNING_PARAMS.len()),
+        format!("f.slice(0,{markers}).every"),
+        format!(r"/^\d{{1,{MAX_EXPIRES_DIGITS}}}$/.test(f[0])||f[0]>{MAX_EXPIRES})"),
+        format!("f[1].length>{MAX_POLICY_BYTES}||!(d=B(f[1]))||d.length>{MAX_POLICY_BYTES})"),
+        format!("f[2].length>{MAX_SIGNATURE_CHARS}||"),
+        format!("f[4]!={:?}||", HashAlgorithm::SHA256_NAME),
+    ] {
+        assert!(c.contains(&expected), "{expected} not in\n{c}");
+    }
+}
+
+#[test]
+fn the_runtime_reads_the_signing_params_in_this_order() {
+    // S in runtime.js indexes the values: 0 Expires, 1 Policy, 2 Signature, 3 Key-Pair-Id,
+    // 4 Hash-Algorithm. Reordering SIGNING_PARAMS must change the runtime too.
+    assert_eq!(
+        SIGNING_PARAMS,
+        [
+            "Expires",
+            "Policy",
+            "Signature",
+            "Key-Pair-Id",
+            "Hash-Algorithm"
+        ]
+    );
 }
 
 #[test]

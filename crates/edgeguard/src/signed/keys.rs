@@ -41,6 +41,10 @@ pub enum HashAlgorithm {
 }
 
 impl HashAlgorithm {
+    /// The `Hash-Algorithm` value that selects [`HashAlgorithm::Sha256`] (the only value
+    /// CloudFront accepts; anything else is `hash_algorithm_unsupported`).
+    pub const SHA256_NAME: &'static str = "SHA256";
+
     /// The digest of `message`.
     pub fn digest(self, message: &[u8]) -> Vec<u8> {
         match self {

@@ -21,7 +21,7 @@ pub use keys::{
     SignatureVerifier,
 };
 pub use sign::{
-    append_to_url, sign_cookies, sign_policy, sign_url, SignError, SignOptions, Signed,
+    append_to_url, sign_cookies, sign_policy, sign_url, SignError, SignOptions, SignedPolicy,
 };
 pub use verify::{verify_request, verify_request_with};
 

@@ -24,10 +24,15 @@ pub const SIGNING_PARAMS: [&str; 5] = [
     "Hash-Algorithm",
 ];
 
-/// Parameters whose presence makes a URL a signed URL (`Hash-Algorithm` alone does not).
-const URL_MARKERS: [&str; 4] = ["Expires", "Policy", "Signature", "Key-Pair-Id"];
+/// Parameters whose presence makes a URL a signed URL (`Hash-Algorithm` alone does not): the
+/// first four [`SIGNING_PARAMS`].
+pub const URL_MARKERS: [&str; 4] = ["Expires", "Policy", "Signature", "Key-Pair-Id"];
 
-/// Cookie names of signed cookies, in the same order as [`SIGNING_PARAMS`].
+/// What CloudFront puts before a signing parameter's name to name its cookie.
+pub const COOKIE_PREFIX: &str = "CloudFront-";
+
+/// Cookie names of signed cookies, in the same order as [`SIGNING_PARAMS`]: each is
+/// [`COOKIE_PREFIX`] and the parameter name.
 pub const SIGNING_COOKIES: [&str; 5] = [
     "CloudFront-Expires",
     "CloudFront-Policy",
@@ -196,6 +201,19 @@ pub fn own_query(querystring: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_markers_are_the_signing_params_but_hash_algorithm() {
+        assert_eq!(URL_MARKERS[..], SIGNING_PARAMS[..URL_MARKERS.len()]);
+        assert_eq!(SIGNING_PARAMS[URL_MARKERS.len()..], ["Hash-Algorithm"]);
+    }
+
+    #[test]
+    fn each_signing_cookie_is_the_prefix_and_its_parameter() {
+        for (cookie, param) in SIGNING_COOKIES.iter().zip(SIGNING_PARAMS) {
+            assert_eq!(*cookie, format!("{COOKIE_PREFIX}{param}"));
+        }
+    }
 
     #[test]
     fn own_query_keeps_everything_but_signing_params_verbatim() {

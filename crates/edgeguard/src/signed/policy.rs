@@ -7,12 +7,18 @@ use std::net::Ipv4Addr;
 /// Largest `Expires` CloudFront accepts (it must fit a signed 32-bit integer).
 pub const MAX_EXPIRES: i64 = 2_147_483_647;
 
+/// Most digits of a canned `Expires` (the digits of [`MAX_EXPIRES`]).
+pub const MAX_EXPIRES_DIGITS: usize = 10;
+
 /// Largest `Policy`, encoded or decoded, that is looked at.
 pub const MAX_POLICY_BYTES: usize = 4096;
 
-/// Parses a canned `Expires`: 1 to 10 ASCII digits, at most [`MAX_EXPIRES`].
+/// Parses a canned `Expires`: 1 to [`MAX_EXPIRES_DIGITS`] ASCII digits, at most [`MAX_EXPIRES`].
 pub fn parse_expires(text: &str) -> Option<i64> {
-    if text.is_empty() || text.len() > 10 || !text.bytes().all(|b| b.is_ascii_digit()) {
+    if text.is_empty()
+        || text.len() > MAX_EXPIRES_DIGITS
+        || !text.bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     text.parse::<i64>().ok().filter(|v| *v <= MAX_EXPIRES)
@@ -213,6 +219,11 @@ fn epoch(value: Option<&Value>) -> Result<Option<i64>, PolicyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn max_expires_digits_counts_the_digits_of_max_expires() {
+        assert_eq!(MAX_EXPIRES.to_string().len(), MAX_EXPIRES_DIGITS);
+    }
 
     #[test]
     fn canned_policy_is_byte_exact() {

@@ -44,13 +44,13 @@ impl From<KeyError> for SignError {
     }
 }
 
-fn fail(message: impl Into<String>) -> Result<Signed, SignError> {
+fn fail(message: impl Into<String>) -> Result<SignedPolicy, SignError> {
     Err(SignError(message.into()))
 }
 
 /// A signed policy, ready to be put in a URL or cookies.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Signed {
+pub struct SignedPolicy {
     /// The exact policy bytes that were signed.
     pub policy: String,
     /// `Some(expires)` for a canned policy (sent as `Expires`), `None` for a custom one
@@ -64,7 +64,7 @@ pub struct Signed {
     pub hash: HashAlgorithm,
 }
 
-impl Signed {
+impl SignedPolicy {
     /// `(name, value)` pairs in botocore's order: `Expires`|`Policy`, `Signature`,
     /// `Key-Pair-Id`, then `Hash-Algorithm` for SHA-256.
     pub fn params(&self) -> Vec<(&'static str, String)> {
@@ -76,7 +76,7 @@ impl Signed {
         out.push(("Signature", self.signature.clone()));
         out.push(("Key-Pair-Id", self.key_pair_id.clone()));
         if self.hash == HashAlgorithm::Sha256 {
-            out.push(("Hash-Algorithm", "SHA256".into()));
+            out.push(("Hash-Algorithm", HashAlgorithm::SHA256_NAME.into()));
         }
         out
     }
@@ -84,7 +84,7 @@ impl Signed {
 
 /// Builds and signs the policy: canned unless a start date, an IP range or a resource other
 /// than the URL is given.
-pub fn sign_policy(options: &SignOptions<'_>, key: &PrivateKey) -> Result<Signed, SignError> {
+pub fn sign_policy(options: &SignOptions<'_>, key: &PrivateKey) -> Result<SignedPolicy, SignError> {
     if !(0..=MAX_EXPIRES).contains(&options.date_less_than) {
         return fail("date-less-than must be between 1970 and 2038-01-19 (a 32-bit epoch)");
     }
@@ -136,7 +136,7 @@ pub fn sign_policy(options: &SignOptions<'_>, key: &PrivateKey) -> Result<Signed
         )
     };
     let signature = b64::encode(&key.sign(options.hash, policy.as_bytes())?);
-    Ok(Signed {
+    Ok(SignedPolicy {
         policy,
         canned_expires,
         signature,
@@ -185,7 +185,7 @@ pub fn sign_url(options: &SignOptions<'_>, key: &PrivateKey) -> Result<String, S
 
 /// Appends the signing parameters to a URL exactly as botocore's `generate_presigned_url`:
 /// `&` if the URL already has a `?`, else `?`; the URL itself is kept verbatim.
-pub fn append_to_url(url: &str, signed: &Signed) -> String {
+pub fn append_to_url(url: &str, signed: &SignedPolicy) -> String {
     let mut out = String::from(url);
     out.push(if url.contains('?') { '&' } else { '?' });
     let pairs: Vec<String> = signed

@@ -10,7 +10,8 @@ use crate::decision::Reason;
 use std::net::IpAddr;
 
 /// Largest signature looked at: RSA-8192 is 1024 bytes (CloudFront base64: 1368 characters).
-const MAX_SIGNATURE_CHARS: usize = 1400;
+/// The CloudFront Functions pre-check uses the same bound.
+pub const MAX_SIGNATURE_CHARS: usize = 1400;
 
 /// Verifies the request's signed URL or signed cookies with the built-in RustCrypto verifier.
 pub fn verify_request(
@@ -54,14 +55,14 @@ pub fn verify_request_with(
 }
 
 /// The signed message: either a canned policy's expiry or a custom policy's exact bytes.
-enum Signed {
+enum SignedMessage {
     Canned(i64),
     Custom(Vec<u8>),
 }
 
 /// What was signed: the `Policy` when there is one (an `Expires` beside it is ignored), else the
 /// canned `Expires`; neither is `signature_malformed`.
-fn signed_message(credentials: &Credentials<'_>) -> Result<Signed, Reason> {
+fn signed_message(credentials: &Credentials<'_>) -> Result<SignedMessage, Reason> {
     use Reason::SignatureMalformed;
     match (
         credentials.policy.as_deref(),
@@ -75,9 +76,9 @@ fn signed_message(credentials: &Credentials<'_>) -> Result<Signed, Reason> {
             if bytes.is_empty() || bytes.len() > MAX_POLICY_BYTES {
                 return Err(SignatureMalformed);
             }
-            Ok(Signed::Custom(bytes))
+            Ok(SignedMessage::Custom(bytes))
         }
-        (None, Some(expires)) => Ok(Signed::Canned(
+        (None, Some(expires)) => Ok(SignedMessage::Canned(
             policy::parse_expires(expires).ok_or(SignatureMalformed)?,
         )),
         (None, None) => Err(SignatureMalformed),
@@ -105,7 +106,7 @@ fn check(
     let signature = b64::decode(signature).ok_or(SignatureMalformed)?;
     let hash = match credentials.hash_algorithm.as_deref() {
         None => HashAlgorithm::Sha1,
-        Some("SHA256") => HashAlgorithm::Sha256,
+        Some(HashAlgorithm::SHA256_NAME) => HashAlgorithm::Sha256,
         Some(_) => return Err(HashAlgorithmUnsupported),
     };
     let key = keys.get(key_pair_id).ok_or(KeyUnknown)?;
@@ -121,7 +122,7 @@ fn check(
     };
 
     let policy = match signed {
-        Signed::Canned(expires) => {
+        SignedMessage::Canned(expires) => {
             let message = policy::canned_policy(&requested_url(&url), expires);
             if !verifier.verify(key, hash, message.as_bytes(), &signature) {
                 return Err(SignatureInvalid);
@@ -134,7 +135,7 @@ fn check(
                 source_ip: None,
             }
         }
-        Signed::Custom(bytes) => {
+        SignedMessage::Custom(bytes) => {
             if !verifier.verify(key, hash, &bytes, &signature) {
                 return Err(SignatureInvalid);
             }
