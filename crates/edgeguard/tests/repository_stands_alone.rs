@@ -47,3 +47,26 @@ fn the_vendored_vectors_name_their_source() {
         }
     }
 }
+
+#[test]
+fn every_test_file_of_the_library_is_a_module_of_the_spec_binary() {
+    // `autotests = false`: a file in tests/ that spec.rs does not name would never run.
+    let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let spec = std::fs::read_to_string(tests.join("spec.rs")).unwrap();
+    for entry in std::fs::read_dir(&tests).unwrap() {
+        let path = entry.unwrap().path();
+        let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        if stem == "spec" || (path.is_file() && path.extension().is_none_or(|e| e != "rs")) {
+            continue;
+        }
+        if path.is_dir() && !path.join("mod.rs").exists() {
+            continue;
+        }
+        assert!(
+            spec.contains(&format!("mod {stem};")),
+            "tests/{stem} is not a module of tests/spec.rs"
+        );
+    }
+}
