@@ -593,12 +593,26 @@ pub fn load_toml(
     file: &str,
     read: FileReader<'_>,
 ) -> Result<(RawConfig, Config), ConfigError> {
+    load_toml_with(text, file, read, |_| {})
+}
+
+/// [`load_toml`] with `adjust` applied to the raw config before it is compiled: command-line
+/// overrides (`serve --scheme`) go through the same validation as the file, and a compiled
+/// [`Config`] is never edited afterwards.
+#[cfg(feature = "toml")]
+pub fn load_toml_with(
+    text: &str,
+    file: &str,
+    read: FileReader<'_>,
+    adjust: impl FnOnce(&mut RawConfig),
+) -> Result<(RawConfig, Config), ConfigError> {
     let ctx = ErrorContext {
         file: file.to_string(),
         text: Some(text.to_string()),
     };
     let mut raw = RawConfig::from_toml(text, file)?;
     raw.inline_key_files(read, &ctx)?;
+    adjust(&mut raw);
     let config = raw.compile(&ctx)?;
     Ok((raw, config))
 }
@@ -616,6 +630,16 @@ pub fn load_bundle_json(text: &str) -> Result<Config, ConfigError> {
 /// Reads a TOML config from disk, resolving `pem_file` paths relative to it.
 #[cfg(feature = "toml")]
 pub fn load_file(path: &std::path::Path) -> Result<(RawConfig, Config), ConfigError> {
+    load_file_with(path, |_| {})
+}
+
+/// [`load_file`] with `adjust` applied to the raw config before it is compiled (see
+/// [`load_toml_with`]).
+#[cfg(feature = "toml")]
+pub fn load_file_with(
+    path: &std::path::Path,
+    adjust: impl FnOnce(&mut RawConfig),
+) -> Result<(RawConfig, Config), ConfigError> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
         file: file.clone(),
@@ -625,5 +649,5 @@ pub fn load_file(path: &std::path::Path) -> Result<(RawConfig, Config), ConfigEr
     })?;
     let dir = path.parent().map(|d| d.to_path_buf()).unwrap_or_default();
     let read = move |rel: &str| std::fs::read_to_string(dir.join(rel)).map_err(|e| e.to_string());
-    load_toml(&text, &file, &read)
+    load_toml_with(&text, &file, &read, adjust)
 }

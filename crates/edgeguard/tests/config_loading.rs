@@ -262,3 +262,30 @@ fn error_message_reads_file_line_key_message() {
         "{e}"
     );
 }
+
+const ONE_OPEN_RULE: &str = "[[rules]]\npaths = [\"/*\"]\n";
+
+#[test]
+fn an_override_of_the_raw_config_is_compiled_with_it() {
+    let (raw, config) = config::load_toml_with(ONE_OPEN_RULE, "t.toml", &read_demo_key, |raw| {
+        raw.scheme = "http".into();
+    })
+    .unwrap();
+    assert_eq!(
+        (raw.scheme.as_str(), config.scheme.as_str()),
+        ("http", "http")
+    );
+}
+
+#[test]
+fn an_override_is_validated_like_the_file() {
+    let err = config::load_toml_with(ONE_OPEN_RULE, "t.toml", &read_demo_key, |raw| {
+        raw.scheme = "ftp".into();
+    })
+    .unwrap_err();
+    assert_eq!(err.key, "scheme");
+    assert!(
+        err.to_string().contains("must be \"https\" or \"http\""),
+        "{err}"
+    );
+}

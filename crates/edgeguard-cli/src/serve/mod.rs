@@ -10,8 +10,9 @@ mod files;
 mod served_paths;
 mod upstream;
 
-use crate::{load_config, now_or};
+use crate::now_or;
 use edgeguard::cloudfront::{self, HandlerResult};
+use edgeguard::config;
 use edgeguard::http_event::{viewer_request, HttpRequestParts};
 use edgeguard::{Decision, Guard, Verdict};
 use files::DirOrigin;
@@ -107,10 +108,14 @@ struct State {
 
 /// Runs the server until SIGINT/SIGTERM. Exit 2 on a config, origin or listen error.
 pub fn run(args: Args) -> Result<ExitCode, String> {
-    let (_, mut config) = load_config(&args.config)?;
-    if let Some(scheme) = &args.scheme {
-        config.scheme = scheme.clone();
-    }
+    // `--scheme` overrides the file's value before the config is compiled (and validated).
+    let scheme = args.scheme.clone();
+    let (_, config) = config::load_file_with(&args.config, |raw| {
+        if let Some(scheme) = scheme {
+            raw.scheme = scheme;
+        }
+    })
+    .map_err(|e| e.to_string())?;
     let state = Arc::new(State {
         guard: Guard::new(config),
         origin: Origin::parse(&args.origin)?,
