@@ -3,9 +3,7 @@
 //! Referers, missing Referers, unknown paths and signed URLs and cookies (valid, expired,
 //! expiring at noon, tampered, untrusted key, missing). Every count must be exact.
 
-mod replay_support;
-
-use replay_support::{day, write, Expected};
+use crate::replay_support::{day, write, Expected};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,8 +1,6 @@
 //! `edgeguard serve` in front of a local directory, driven over real loopback HTTP.
 
-mod serve_support;
-
-use serve_support::{request, scratch, write_config, Scratch, Server};
+use crate::serve_support::{request, scratch, write_config, Scratch, Server};
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n-not-really-an-image-0123456789";
 const SECRET: &str = "TOP-SECRET-OUTSIDE-ROOT";
@@ -215,7 +213,7 @@ fn each_request_gets_one_access_log_line_with_decision_and_reason() {
     let (_dir, server) = site("log");
     server.get("/images/cat.png", &[ALLOWED]);
     server.get("/images/cat.png?x=1", &[("Referer", "https://evil.test/")]);
-    let deadline = std::time::Instant::now() + serve_support::STEP;
+    let deadline = std::time::Instant::now() + crate::serve_support::STEP;
     let log = loop {
         let log = server.access_log();
         if log.len() >= 2 || std::time::Instant::now() > deadline {
@@ -263,7 +261,7 @@ fn readme_site(name: &str) -> (Scratch, Server) {
     std::fs::create_dir_all(root.join("docs")).unwrap();
     std::fs::write(root.join("images/cat.jpg"), PNG).unwrap();
     std::fs::write(root.join("docs/a b.txt"), "spaced\n").unwrap();
-    let config = serve_support::write_readme_config(&dir);
+    let config = crate::serve_support::write_readme_config(&dir);
     let server = Server::start(&config, root.to_str().unwrap(), &[]);
     (dir, server)
 }
@@ -278,7 +276,7 @@ fn assert_image_refused(server: &Server, target: &str) {
     assert_eq!(r.status, 403, "{target}");
     assert_eq!(r.text(), "Forbidden", "{target}");
     assert_ne!(r.body, PNG, "{target} served the image");
-    let deadline = std::time::Instant::now() + serve_support::STEP;
+    let deadline = std::time::Instant::now() + crate::serve_support::STEP;
     let log = loop {
         let log = server.access_log();
         if !log.is_empty() || std::time::Instant::now() > deadline {
@@ -343,7 +341,7 @@ fn in_report_mode_a_denied_request_is_served_and_logged_as_would_deny() {
     let r = server.get("/images/cat.png", &[("Referer", "https://evil.test/")]);
     assert_eq!(r.status, 200);
     assert_eq!(r.body, PNG);
-    let deadline = std::time::Instant::now() + serve_support::STEP;
+    let deadline = std::time::Instant::now() + crate::serve_support::STEP;
     let log = loop {
         let log = server.access_log();
         if !log.is_empty() || std::time::Instant::now() > deadline {

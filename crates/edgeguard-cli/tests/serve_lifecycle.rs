@@ -1,8 +1,6 @@
 //! `edgeguard serve` process behaviour: startup errors and graceful shutdown.
 
-mod serve_support;
-
-use serve_support::{echo_origin, request, scratch, wait_bounded, write_config, Server};
+use crate::serve_support::{echo_origin, request, scratch, wait_bounded, write_config, Server};
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::time::Duration;

@@ -2,10 +2,8 @@
 //! demo test key), using `--now` to pin the clock and `--host-header` to present the
 //! distribution's name.
 
-mod serve_support;
-
+use crate::serve_support::{echo_origin, scratch, write_config, Scratch, Server};
 use edgeguard::signed::{sign_url, HashAlgorithm, PrivateKey, SignOptions};
-use serve_support::{echo_origin, scratch, write_config, Scratch, Server};
 use std::time::Duration;
 
 const EXPIRES: i64 = 2_000_000_000;
@@ -33,7 +31,7 @@ fn signed_query(url: &str) -> String {
     signed.split_once('?').unwrap().1.to_string()
 }
 
-fn edge(name: &str, now: i64) -> (Scratch, Server, serve_support::Seen) {
+fn edge(name: &str, now: i64) -> (Scratch, Server, crate::serve_support::Seen) {
     let dir = scratch(name);
     let (origin, seen) = echo_origin(Duration::ZERO);
     let server = Server::start(
@@ -74,7 +72,7 @@ fn signed_url_is_refused_after_its_expiry() {
     let r = server.get(&format!("/private/doc.txt?{query}"), &[]);
     assert_eq!(r.status, 403);
     assert!(seen.lock().unwrap().is_empty());
-    let deadline = std::time::Instant::now() + serve_support::STEP;
+    let deadline = std::time::Instant::now() + crate::serve_support::STEP;
     while server.access_log().is_empty() && std::time::Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }

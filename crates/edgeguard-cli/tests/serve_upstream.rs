@@ -1,8 +1,6 @@
 //! `edgeguard serve` in front of an upstream HTTP origin (a tiny echo server in the test).
 
-mod serve_support;
-
-use serve_support::{echo_origin, request, scratch, write_config, Scratch, Server};
+use crate::serve_support::{echo_origin, request, scratch, write_config, Scratch, Server};
 use std::net::TcpListener;
 use std::time::Duration;
 
@@ -145,7 +143,7 @@ impl ResolvingOrigin {
             for _ in lines {}
         });
         let line = rx
-            .recv_timeout(serve_support::STEP)
+            .recv_timeout(crate::serve_support::STEP)
             .expect("http.server printed its address");
         // "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..."
         let port = line
