@@ -110,7 +110,23 @@ pub fn internal_error_log_line(
     )
 }
 
-/// The one log record shape (see [`Outcome::log_line`]).
+/// The one log record shape (see [`Outcome::log_line`]): fields in this order, `detail` only
+/// when there is one, then the EMF members of a deny or would-deny.
+#[derive(Serialize)]
+struct LogRecord<'a> {
+    decision: Label,
+    reason: Option<Reason>,
+    rule: Option<usize>,
+    uri: Option<&'a str>,
+    #[serde(rename = "requestId")]
+    request_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a str>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    emf: Option<metrics::EmfMembers>,
+}
+
+/// Writes the one log record (see [`LogRecord`]) as one line of JSON.
 fn log_record(
     label: Label,
     reason: Option<Reason>,
@@ -120,22 +136,18 @@ fn log_record(
     detail: Option<&str>,
     now_ms: i64,
 ) -> String {
-    let mut line = serde_json::json!({
-        "decision": label,
-        "reason": reason,
-        "rule": rule,
-        "uri": uri,
-        "requestId": request_id,
-    });
-    if let (Some(detail), Value::Object(record)) = (detail, &mut line) {
-        record.insert("detail".into(), Value::from(detail));
-    }
-    if let (Some(members), Value::Object(record)) =
-        (metrics::emf_members(label, reason, rule, now_ms), &mut line)
-    {
-        record.extend(members);
-    }
-    line.to_string()
+    let record = LogRecord {
+        decision: label,
+        reason,
+        rule,
+        uri,
+        request_id,
+        detail,
+        emf: metrics::emf_members(label, reason, rule, now_ms),
+    };
+    // Serialising plain strings, numbers and options cannot fail; fall back to a minimal line.
+    serde_json::to_string(&record)
+        .unwrap_or_else(|_| format!("{{\"decision\":\"{}\"}}", label.code()))
 }
 
 /// The event was not JSON at all (a caller error, not a request to decide).

@@ -7,7 +7,7 @@
 //! as EMF, so the generated function logs a plain line instead (see `cff`).
 
 use crate::decision::{Label, Reason};
-use serde_json::{json, Map, Value};
+use serde::Serialize;
 
 /// The CloudWatch namespace of every edgeguard metric.
 pub const NAMESPACE: &str = "edgeguard";
@@ -32,30 +32,87 @@ pub fn metric_for(label: Label) -> Option<&'static str> {
 }
 
 /// The members EMF adds to a log record: the `_aws` metadata (timestamp in epoch milliseconds)
-/// and the dimension and metric values it references. `None` for an allow.
+/// and the dimension and metric values it references. Serialised straight into the record (no
+/// intermediate JSON tree: this runs on every deny at the edge).
+#[derive(Debug, Clone, Serialize)]
+pub struct EmfMembers {
+    /// The metadata CloudWatch reads the metric definitions from.
+    #[serde(rename = "_aws")]
+    pub metadata: EmfMetadata,
+    /// The `Reason` dimension's value: a reason code.
+    #[serde(rename = "Reason")]
+    pub reason: &'static str,
+    /// The `Rule` dimension's value: the rule index, or [`NO_RULE`].
+    #[serde(rename = "Rule")]
+    pub rule: String,
+    /// `Denied: 1` for an enforced deny.
+    #[serde(rename = "Denied", skip_serializing_if = "Option::is_none")]
+    pub denied: Option<u8>,
+    /// `WouldDeny: 1` for a report-only deny.
+    #[serde(rename = "WouldDeny", skip_serializing_if = "Option::is_none")]
+    pub would_deny: Option<u8>,
+}
+
+/// `_aws`: when, and which metrics the record's members define.
+#[derive(Debug, Clone, Serialize)]
+pub struct EmfMetadata {
+    /// Epoch milliseconds.
+    #[serde(rename = "Timestamp")]
+    pub timestamp: i64,
+    /// One directive: namespace, dimension set and metric.
+    #[serde(rename = "CloudWatchMetrics")]
+    pub directives: [MetricDirective; 1],
+}
+
+/// One CloudWatch metric directive of the EMF metadata.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricDirective {
+    /// Always [`NAMESPACE`].
+    #[serde(rename = "Namespace")]
+    pub namespace: &'static str,
+    /// One dimension set: `Reason` and `Rule`.
+    #[serde(rename = "Dimensions")]
+    pub dimensions: [[&'static str; 2]; 1],
+    /// One metric: `Denied` or `WouldDeny`, a count.
+    #[serde(rename = "Metrics")]
+    pub metrics: [MetricDefinition; 1],
+}
+
+/// A metric the record's members define.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricDefinition {
+    /// [`DENIED`] or [`WOULD_DENY`].
+    #[serde(rename = "Name")]
+    pub name: &'static str,
+    /// Always `Count`.
+    #[serde(rename = "Unit")]
+    pub unit: &'static str,
+}
+
+/// The EMF members of a deny or would-deny record; `None` for an allow.
 pub fn emf_members(
     label: Label,
     reason: Option<Reason>,
     rule: Option<usize>,
     now_ms: i64,
-) -> Option<Map<String, Value>> {
+) -> Option<EmfMembers> {
     let metric = metric_for(label)?;
-    let reason = reason.map_or(Reason::InternalError.code(), Reason::code);
-    let rule = rule.map_or_else(|| NO_RULE.to_string(), |r| r.to_string());
-    let mut members = Map::new();
-    members.insert(
-        "_aws".into(),
-        json!({
-            "Timestamp": now_ms,
-            "CloudWatchMetrics": [{
-                "Namespace": NAMESPACE,
-                "Dimensions": [[REASON_DIMENSION, RULE_DIMENSION]],
-                "Metrics": [{"Name": metric, "Unit": "Count"}],
+    let count = |name: &str| (metric == name).then_some(1);
+    Some(EmfMembers {
+        metadata: EmfMetadata {
+            timestamp: now_ms,
+            directives: [MetricDirective {
+                namespace: NAMESPACE,
+                dimensions: [[REASON_DIMENSION, RULE_DIMENSION]],
+                metrics: [MetricDefinition {
+                    name: metric,
+                    unit: "Count",
+                }],
             }],
-        }),
-    );
-    members.insert(REASON_DIMENSION.into(), Value::from(reason));
-    members.insert(RULE_DIMENSION.into(), Value::from(rule));
-    members.insert(metric.into(), Value::from(1));
-    Some(members)
+        },
+        reason: reason.map_or(Reason::InternalError.code(), Reason::code),
+        rule: rule.map_or_else(|| NO_RULE.to_string(), |r| r.to_string()),
+        denied: count(DENIED),
+        would_deny: count(WOULD_DENY),
+    })
 }
