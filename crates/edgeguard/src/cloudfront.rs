@@ -202,6 +202,13 @@ pub fn event_problem(
             ));
         }
     }
+    uri_problem(uri, querystring)
+}
+
+/// What is wrong with a URI and query string no CloudFront request can have (a URI not starting
+/// with `/`, or both together over [`MAX_URI_AND_QUERY`]), naming the field; `None` when fine.
+/// The one definition of that check: the guard refuses such a request whatever handed it over.
+pub fn uri_problem(uri: &str, querystring: &str) -> Option<String> {
     if !uri.starts_with('/') {
         return Some("Records[0].cf.request.uri: does not start with \"/\"".into());
     }

@@ -1,7 +1,7 @@
 //! The decision: which rule applies, whether the Referer and the signature satisfy it, and what
 //! Lambda@Edge must be handed back.
 
-use crate::cloudfront::{HandlerResult, Request};
+use crate::cloudfront::{self, HandlerResult, Request};
 use crate::config::{Config, Mode, SignatureMode};
 use crate::decision::{Decision, Reason, Verdict};
 use crate::path::{self, ServedPath};
@@ -184,9 +184,7 @@ impl Guard {
     }
 
     fn evaluate_fields(&self, request: &RequestFields<'_>, now: i64) -> (Decision, bool) {
-        if !request.uri.starts_with('/')
-            || request.uri.len() + request.querystring.len() > MAX_URI_AND_QUERY
-        {
+        if cloudfront::uri_problem(request.uri, request.querystring).is_some() {
             return (Decision::deny(Reason::EventMalformed), false);
         }
         let Ok(path) = path::check(request.uri) else {
