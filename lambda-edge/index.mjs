@@ -40,14 +40,17 @@ const host = {
   },
 };
 
-// `decide` verdicts and `flags` bits: crates/edgeguard-wasm/src/lib.rs (ALLOW.., HAS_EVENT_TYPE..)
-// owns them.
+// `decide` verdicts, `flags` bits and header kinds: crates/edgeguard-wasm/src/lib.rs (ALLOW..,
+// HAS_EVENT_TYPE.., REFERER..) owns them.
 const ALLOW = 0;
 const ALLOW_STRIPPED = 1;
 const DENY = 2;
 const ALLOW_LOGGED = 4;
 const HAS_EVENT_TYPE = 1;
 const HAS_REQUEST_ID = 2;
+const REFERER = 1;
+const COOKIE = 2;
+const HOST = 3;
 
 let module, config, wasm, denyResponse, loadError;
 // The wasm-side buffer `decide` reads its input from, reused across events (grown when needed).
@@ -109,6 +112,14 @@ function isHeader(name, lower) {
   return true;
 }
 
+/** The `decide` header kind of a header name (REFERER, COOKIE, HOST), or 0 for one it does not read. */
+function headerKind(name) {
+  if (name.length === 7) return isHeader(name, 'referer') ? REFERER : 0;
+  if (name.length === 6) return isHeader(name, 'cookie') ? COOKIE : 0;
+  if (name.length === 4) return isHeader(name, 'host') ? HOST : 0;
+  return 0;
+}
+
 function isBody(body) {
   if (body === undefined) return true;
   if (!isObject(body)) return false;
@@ -120,12 +131,68 @@ function isBody(body) {
   return true;
 }
 
+// Views over the wasm memory, rebuilt when it grows (growing detaches the old buffer).
+let memory, bytes, view;
+
+function views(w) {
+  if (memory !== w.memory.buffer) {
+    memory = w.memory.buffer;
+    bytes = new Uint8Array(memory);
+    view = new DataView(memory);
+  }
+}
+
 /**
- * The fields `decide` reads, when `event` has exactly the model's shape (the keys and types of
- * src/cloudfront.rs, one record, no `origin`); undefined otherwise, and the event then goes to
- * Rust whole. Shape only: which event is allowed is Rust's business.
+ * Makes room for `need` more bytes after `at` in the input buffer (moving what is written so far
+ * to a larger one when needed); the offset that stands for `at` afterwards.
  */
-function fieldsOf(event) {
+function room(w, at, need) {
+  if (at + need <= fieldsPtr + fieldsCap) return at;
+  const used = at - fieldsPtr;
+  const cap = Math.max(2 * fieldsCap, used + need, 4096);
+  const ptr = w.alloc(cap);
+  views(w);
+  if (fieldsCap > 0) {
+    bytes.copyWithin(ptr, fieldsPtr, at);
+    w.dealloc(fieldsPtr, fieldsCap);
+  }
+  fieldsPtr = ptr;
+  fieldsCap = cap;
+  return ptr + used;
+}
+
+/**
+ * Writes `t` at `at` as a `decide` string (u32 LE UTF-8 length, bytes); the offset after it, or
+ * -1 when `t` is not a string JSON and serde read alike (then the event goes whole to Rust).
+ */
+function putText(w, t, at) {
+  if (typeof t !== 'string') return -1;
+  const n = t.length;
+  at = room(w, at, 4 + 3 * n);
+  const start = at + 4;
+  let i = 0;
+  for (; i < n; i++) { // ASCII byte by byte: most fields are, and encodeInto costs a call
+    const c = t.charCodeAt(i);
+    if (c > 0x7f) break;
+    bytes[start + i] = c;
+  }
+  let written = i;
+  if (i < n) {
+    if (!t.isWellFormed()) return -1;
+    written += utf8.encodeInto(t.slice(i), bytes.subarray(start + i, fieldsPtr + fieldsCap)).written;
+  }
+  view.setUint32(at, written, true);
+  return start + written;
+}
+
+/**
+ * When `event` has exactly the model's shape (the keys and types of src/cloudfront.rs, one
+ * record, no `origin`), writes the fields `decide` reads into the input buffer in its encoding
+ * (crates/edgeguard-wasm/src/lib.rs) and returns the request and the encoding's length; returns
+ * undefined otherwise, and the event then goes to Rust whole. One pass, nothing allocated. Shape
+ * only: which event is allowed is Rust's business.
+ */
+function encodeEvent(w, event) {
   if (!isObject(event)) return undefined;
   for (const k in event) if (k !== 'Records') return undefined;
   const records = event.Records;
@@ -136,7 +203,8 @@ function fieldsOf(event) {
   const cf = record.cf;
   if (!isObject(cf)) return undefined;
   for (const k in cf) if (k !== 'config' && k !== 'request') return undefined;
-  const { config: facts, request } = cf;
+  const facts = cf.config;
+  const request = cf.request;
   if (!isObject(facts) || !isObject(request)) return undefined;
   for (const k in facts) {
     if (!(k === 'eventType' || k === 'requestId' || k === 'distributionId' || k === 'distributionDomainName')) return undefined;
@@ -145,80 +213,43 @@ function fieldsOf(event) {
   for (const k in request) {
     if (!(k === 'clientIp' || k === 'headers' || k === 'method' || k === 'querystring' || k === 'uri' || k === 'body')) return undefined;
   }
-  const { headers } = request;
-  if (!isText(request.clientIp) || !isText(request.method) || !isText(request.querystring) || !isText(request.uri)) return undefined;
-  if (!isObject(headers) || !isBody(request.body)) return undefined;
-  const referer = [];
-  const cookie = [];
-  const host = [];
+  const headers = request.headers;
+  if (!isText(request.method) || !isObject(headers) || !isBody(request.body)) return undefined;
+  views(w);
+  let at = room(w, fieldsPtr, 1);
+  const { eventType, requestId } = facts;
+  bytes[at] = (eventType !== undefined ? HAS_EVENT_TYPE : 0) | (requestId !== undefined ? HAS_REQUEST_ID : 0);
+  at = putText(w, eventType ?? '', at + 1);
+  if (at >= 0) at = putText(w, requestId ?? '', at);
+  if (at >= 0) at = putText(w, request.uri, at);
+  if (at >= 0) at = putText(w, request.querystring, at);
+  if (at >= 0) at = putText(w, request.clientIp, at);
+  if (at < 0) return undefined;
   for (const name in headers) {
     const list = headers[name];
     if (!name.isWellFormed() || !Array.isArray(list)) return undefined;
-    const into = isHeader(name, 'referer') ? referer : isHeader(name, 'cookie') ? cookie : isHeader(name, 'host') ? host : null;
-    for (const h of list) {
+    const kind = headerKind(name);
+    for (let i = 0; i < list.length; i++) {
+      const h = list[i];
       if (!isObject(h)) return undefined;
       for (const k in h) if (k !== 'key' && k !== 'value') return undefined;
-      if (!isText(h.value) || !isOptionalText(h.key)) return undefined;
-      if (into !== null) into.push(h.value);
+      if (!isOptionalText(h.key)) return undefined;
+      if (kind === 0) {
+        if (!isText(h.value)) return undefined;
+      } else {
+        at = room(w, at, 1);
+        bytes[at] = kind;
+        at = putText(w, h.value, at + 1);
+        if (at < 0) return undefined;
+      }
     }
   }
-  return { facts, request, referer, cookie, host };
+  encoded.request = request;
+  encoded.length = at - fieldsPtr;
+  return encoded;
 }
-
-// Views over the wasm memory, rebuilt when it grows (growing detaches the old buffer).
-let memory, bytes, view;
-
-/** Writes `t` at `at` as a `decide` string (u32 LE UTF-8 length, bytes); the offset after it. */
-function putText(t, at) {
-  const start = at + 4;
-  const n = t.length;
-  let i = 0;
-  for (; i < n; i++) { // ASCII byte by byte: most fields are, and encodeInto costs a call
-    const c = t.charCodeAt(i);
-    if (c > 0x7f) break;
-    bytes[start + i] = c;
-  }
-  let written = i;
-  if (i < n) written += utf8.encodeInto(t.slice(i), bytes.subarray(start + i, fieldsPtr + fieldsCap)).written;
-  view.setUint32(at, written, true);
-  return start + written;
-}
-
-function putList(values, at) {
-  view.setUint32(at, values.length, true);
-  at += 4;
-  for (let i = 0; i < values.length; i++) at = putText(values[i], at);
-  return at;
-}
-
-/** Writes `fields` in `decide`'s encoding (crates/edgeguard-wasm/src/lib.rs) into the input buffer; its length. */
-function encode(w, { facts, request, referer, cookie, host }) {
-  const eventType = facts.eventType ?? '';
-  const requestId = facts.requestId ?? '';
-  let bound = 1 + 4 * (8 + referer.length + cookie.length + host.length)
-    + 3 * (eventType.length + requestId.length + request.uri.length + request.querystring.length + request.clientIp.length);
-  for (const list of [referer, cookie, host]) for (let i = 0; i < list.length; i++) bound += 3 * list[i].length;
-  if (bound > fieldsCap) {
-    if (fieldsCap > 0) w.dealloc(fieldsPtr, fieldsCap);
-    fieldsCap = Math.max(bound, 4096);
-    fieldsPtr = w.alloc(fieldsCap);
-  }
-  if (memory !== w.memory.buffer) {
-    memory = w.memory.buffer;
-    bytes = new Uint8Array(memory);
-    view = new DataView(memory);
-  }
-  bytes[fieldsPtr] = (facts.eventType !== undefined ? HAS_EVENT_TYPE : 0) | (facts.requestId !== undefined ? HAS_REQUEST_ID : 0);
-  let at = putText(eventType, fieldsPtr + 1);
-  at = putText(requestId, at);
-  at = putText(request.uri, at);
-  at = putText(request.querystring, at);
-  at = putText(request.clientIp, at);
-  at = putList(referer, at);
-  at = putList(cookie, at);
-  at = putList(host, at);
-  return at - fieldsPtr;
-}
+// encodeEvent's answer, reused: the handler reads it at once.
+const encoded = { request: undefined, length: 0 };
 
 function call(w, fn, bytes, ...rest) {
   const ptr = w.alloc(bytes.length);
@@ -268,18 +299,19 @@ export function handleAt(event, now, nowMs = now * 1000) {
   try {
     if (loadError) return deny(loadError, event, nowMs);
     wasm ??= start();
-    const fields = fieldsOf(event);
+    const fields = encodeEvent(wasm, event); // may move the input buffer: read fieldsPtr after it
     if (fields !== undefined) {
-      const length = encode(wasm, fields); // may move the input buffer: read fieldsPtr after it
-      const verdict = wasm.decide(fieldsPtr, length, nowMs);
-      if (verdict === ALLOW) return fields.request;
+      const request = fields.request;
+      fields.request = undefined;
+      const verdict = wasm.decide(fieldsPtr, fields.length, nowMs);
+      if (verdict === ALLOW) return request;
       if (verdict === ALLOW_STRIPPED) {
-        fields.request.querystring = output(wasm);
-        return fields.request;
+        request.querystring = output(wasm);
+        return request;
       }
       if (verdict === ALLOW_LOGGED) { // a would-deny (report mode): logged, the request unchanged
         console.log(output(wasm)); // Outcome::log_line, as Rust wrote it
-        return fields.request;
+        return request;
       }
       if (verdict === DENY) {
         console.log(output(wasm)); // Outcome::log_line, as Rust wrote it

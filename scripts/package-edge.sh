@@ -44,9 +44,13 @@ fi
 # The bundle config, made before anything is built: `config compile` is where demo keys are refused.
 bundle_config=$("$cli" config compile $demo_flag "$config")
 
-# EDGE_WASM_FEATURES=rust-crypto verifies signatures inside the wasm instead of via node:crypto.
+# Only what the config uses goes into the module: the features `config edge-features` names
+# (`regex` for ~REGEX patterns). EDGE_WASM_FEATURES adds more, e.g. rust-crypto to verify
+# signatures inside the wasm instead of via node:crypto.
+features=$("$cli" config edge-features "$config")
+features=${features:+$features${EDGE_WASM_FEATURES:+,}}${EDGE_WASM_FEATURES:-}
 "$cargo" build --quiet -p edgeguard-wasm --target wasm32-unknown-unknown --profile edge \
-  ${EDGE_WASM_FEATURES:+--features "$EDGE_WASM_FEATURES"}
+  ${features:+--features "$features"}
 raw=target/wasm32-unknown-unknown/edge/edgeguard_wasm.wasm
 
 mkdir -p "$out"
@@ -56,9 +60,10 @@ chmod 755 "$stage"   # mktemp makes it private; the bundle is an ordinary direct
 
 printf '%s\n' "$bundle_config" > "$stage/config.json"
 
-CONFIG_FILE=$config CONFIG_SHA256=$("$cli" config digest "$config") python3 -c '
+CONFIG_FILE=$config CONFIG_SHA256=$("$cli" config digest "$config") WASM_FEATURES=$features python3 -c '
 import json, os, sys
-json.dump({"config": os.environ["CONFIG_FILE"], "config_sha256": os.environ["CONFIG_SHA256"]}, sys.stdout)
+json.dump({"config": os.environ["CONFIG_FILE"], "config_sha256": os.environ["CONFIG_SHA256"],
+           "wasm_features": [f for f in os.environ["WASM_FEATURES"].split(",") if f]}, sys.stdout)
 print()' > "$stage/manifest.json"
 
 # The feature flags match what rustc enables by default for wasm32-unknown-unknown.

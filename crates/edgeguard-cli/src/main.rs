@@ -85,6 +85,13 @@ enum ConfigCommand {
         /// The TOML config file.
         file: PathBuf,
     },
+    /// Print the cargo features of the edge bundle's wasm (crate edgeguard-wasm) this config
+    /// needs, comma-separated (empty when none): `make package` builds exactly these, so the
+    /// module carries nothing the config does not use (`regex` only for `~REGEX` patterns).
+    EdgeFeatures {
+        /// The TOML config file.
+        file: PathBuf,
+    },
 }
 
 /// Exit code for usage and config errors.
@@ -105,6 +112,7 @@ fn main() -> ExitCode {
             allow_demo_keys,
         }) => config_compile(&file, allow_demo_keys),
         Command::Config(ConfigCommand::Digest { file }) => config_digest(&file),
+        Command::Config(ConfigCommand::EdgeFeatures { file }) => config_edge_features(&file),
         Command::Sign(args) => sign::run_url(args),
         Command::SignCookies(args) => sign::run_cookies(args),
         Command::Keygen(args) => keygen::run(args),
@@ -211,8 +219,8 @@ fn config_check(file: &Path) -> Result<ExitCode, String> {
 /// The bundle config exactly as `config compile` prints it (JSON and a newline), the bytes of
 /// an edge bundle's config.json.
 fn bundle_config(file: &Path) -> Result<String, String> {
-    let (raw, _) = load_config(file)?;
-    let json = serde_json::to_string(&raw).map_err(|e| e.to_string())?;
+    let (raw, config) = load_config(file)?;
+    let json = serde_json::to_string(&raw.with_spki_keys(&config)).map_err(|e| e.to_string())?;
     Ok(format!("{json}\n"))
 }
 
@@ -220,6 +228,12 @@ fn config_compile(file: &Path, allow_demo_keys: bool) -> Result<ExitCode, String
     let (_, config) = load_config(file)?;
     refuse_demo_keys(file, &config, allow_demo_keys)?;
     print!("{}", bundle_config(file)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn config_edge_features(file: &Path) -> Result<ExitCode, String> {
+    let (_, config) = load_config(file)?;
+    println!("{}", config.edge_features().join(","));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -112,3 +112,37 @@ fn digest_of_an_invalid_config_exits_2_with_the_config_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.toml:2: rules[0].paths[0]"), "{err}");
 }
+
+#[test]
+fn bundle_config_carries_a_pkcs1_key_as_the_spki_pem_the_edge_reads() {
+    // The edge bundle has no key parser (its host, node:crypto, verifies): `config compile`
+    // writes every key in the one form it hands over, whatever form the key file is in.
+    use rsa::pkcs1::{EncodeRsaPublicKey, LineEnding};
+    use rsa::pkcs8::DecodePrivateKey;
+    let private = rsa::PrivateKey::from_pkcs8_pem(
+        &std::fs::read_to_string(
+            Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+                .join("tests/fixtures/keys/K2JCJMDEHXQW5F.private.pem"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let pkcs1 = private
+        .to_public_key()
+        .to_pkcs1_pem(LineEnding::LF)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_with_key(dir.path(), &pkcs1, "a PKCS#1 key file");
+    let bundle: serde_json::Value = serde_json::from_str(&stdout_of(&[
+        "config",
+        "compile",
+        "--allow-demo-keys",
+        config.to_str().unwrap(),
+    ]))
+    .unwrap();
+    assert_eq!(
+        bundle["keys"]["KSIGNER"]["pem"].as_str(),
+        Some(demo_key("K2JCJMDEHXQW5F.pem").as_str()),
+        "the SPKI form of the same key"
+    );
+}

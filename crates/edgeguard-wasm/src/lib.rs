@@ -135,6 +135,12 @@ const HAS_EVENT_TYPE: u8 = 1;
 const HAS_REQUEST_ID: u8 = 2;
 /// `flags` bit: `request.origin` is present.
 const HAS_ORIGIN: u8 = 4;
+/// Header kind: a `referer` value follows.
+const REFERER: u8 = 1;
+/// Header kind: a `cookie` value follows.
+const COOKIE: u8 = 2;
+/// Header kind: a `host` value follows.
+const HOST: u8 = 3;
 
 /// Decides one event from its fields at `now_ms` (epoch milliseconds, as [`handle`]: the
 /// decision uses whole seconds, the log line's EMF `Timestamp` the milliseconds; an f64 so the
@@ -142,9 +148,10 @@ const HAS_ORIGIN: u8 = 4;
 /// milliseconds is an error), through
 /// [`edge::decide_fields`], the decision every adapter shares. The input is, in order: one
 /// `flags` byte ([`HAS_EVENT_TYPE`], [`HAS_REQUEST_ID`], [`HAS_ORIGIN`]); five strings (event
-/// type, request ID, URI, query string, client IP; absent ones empty); then three lists (every
-/// `referer`, `cookie` and `host` value, in event order), each a count followed by that many
-/// strings. A string is its UTF-8 length (u32, little-endian) and its bytes; a count is a u32.
+/// type, request ID, URI, query string, client IP; absent ones empty); then, up to the end, every
+/// `referer`, `cookie` and `host` value in event order, each a kind byte ([`REFERER`],
+/// [`COOKIE`], [`HOST`]) and a string (so the host writes them in one walk over the headers). A
+/// string is its UTF-8 length (u32, little-endian) and its bytes.
 /// Returns [`ALLOW`], [`ALLOW_STRIPPED`], [`ALLOW_LOGGED`], [`DENY`] or [`DECIDE_ERROR`].
 ///
 /// # Safety
@@ -178,11 +185,15 @@ fn decide_encoded(guard: &Guard, input: &[u8], now_ms: i64) -> Result<(u32, Stri
     let uri = reader.text()?;
     let querystring = reader.text()?;
     let client_ip = reader.text()?;
-    let referer = reader.texts()?;
-    let cookie = reader.texts()?;
-    let host = reader.texts()?;
-    if !reader.0.is_empty() {
-        return Err("fields: bytes left over");
+    let (mut referer, mut cookie, mut host) = (Vec::new(), Vec::new(), Vec::new());
+    while !reader.0.is_empty() {
+        let list = match reader.byte()? {
+            REFERER => &mut referer,
+            COOKIE => &mut cookie,
+            HOST => &mut host,
+            _ => return Err("fields: unknown header kind"),
+        };
+        list.push(reader.text()?);
     }
     let fields = EventFields {
         event_type: (flags & HAS_EVENT_TYPE != 0).then_some(event_type),
@@ -235,14 +246,6 @@ impl<'a> Reader<'a> {
     fn text(&mut self) -> Result<&'a str, &'static str> {
         let len = self.number()?;
         std::str::from_utf8(self.take(len)?).map_err(|_| "fields: text is not UTF-8")
-    }
-
-    fn texts(&mut self) -> Result<Vec<&'a str>, &'static str> {
-        let count = self.number()?;
-        if count > self.0.len() / 4 {
-            return Err("fields: list longer than the input");
-        }
-        (0..count).map(|_| self.text()).collect()
     }
 }
 

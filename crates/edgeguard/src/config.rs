@@ -247,6 +247,26 @@ pub struct Rule {
     pub mode: Mode,
 }
 
+/// The `edgeguard-wasm` cargo feature that compiles `~REGEX` Referer patterns into the module.
+pub const EDGE_FEATURE_REGEX: &str = "regex";
+
+impl Config {
+    /// The `edgeguard-wasm` cargo features the edge bundle for this config needs, so that what
+    /// the config does not use stays out of the module (`make package` builds exactly these;
+    /// a bundle built without one refuses the config at load rather than misread it).
+    pub fn edge_features(&self) -> Vec<&'static str> {
+        let uses_regex = self.rules.iter().any(|rule| {
+            rule.referer
+                .as_ref()
+                .is_some_and(|policy| policy.allow.iter().any(RefererPattern::is_regex))
+        });
+        uses_regex
+            .then_some(EDGE_FEATURE_REGEX)
+            .into_iter()
+            .collect()
+    }
+}
+
 impl Rule {
     /// Whether this rule applies to a URI.
     pub fn applies_to(&self, uri: &str) -> bool {
@@ -305,6 +325,19 @@ impl RawConfig {
             }
         }
         Ok(())
+    }
+
+    /// This config as the edge bundle carries it: every key as the SPKI PEM its compiled
+    /// `config` holds (one text for every input form, PKCS#1 included), so the edge, which has
+    /// no key parser, only ever hands its host a form it reads. Key files must have been inlined.
+    pub fn with_spki_keys(&self, config: &Config) -> RawConfig {
+        let mut bundle = self.clone();
+        for (id, key) in bundle.keys.iter_mut() {
+            if let Some(compiled) = config.keys.get(id) {
+                key.pem = Some(compiled.spki_pem().to_string());
+            }
+        }
+        bundle
     }
 
     /// Validates and compiles. Key files must have been inlined (see [`RawConfig::inline_key_files`]).

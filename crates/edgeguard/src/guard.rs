@@ -5,9 +5,10 @@ use crate::cloudfront::{self, HandlerResult, Request};
 use crate::config::{Config, Mode, SignatureMode};
 use crate::decision::{Decision, Reason, Verdict};
 use crate::path::{self, ServedPath};
+#[cfg(feature = "rust-crypto")]
+use crate::signed::RustCryptoVerifier;
 use crate::signed::{
-    self, CredentialSource, RustCryptoVerifier, SignatureCheck, SignatureVerifier, SignedRequest,
-    VerifyOptions,
+    self, CredentialSource, SignatureCheck, SignatureVerifier, SignedRequest, VerifyOptions,
 };
 
 /// Longest URI plus query string CloudFront forwards; anything longer cannot be a real event.
@@ -63,6 +64,7 @@ impl std::fmt::Debug for Guard {
 
 impl Guard {
     /// Wraps a validated configuration; signatures are checked with RustCrypto.
+    #[cfg(feature = "rust-crypto")]
     pub fn new(config: Config) -> Self {
         Guard::with_verifier(config, &RustCryptoVerifier)
     }

@@ -5,6 +5,7 @@
 //! `valid_referers` accepts `http://good.com:pw@evil.com/`) cannot work.
 
 use crate::decision::Reason;
+#[cfg(feature = "regex")]
 use regex::bytes::{Regex, RegexBuilder};
 use std::fmt;
 use url::{Host, Position, Url};
@@ -51,6 +52,7 @@ enum PatternKind {
         port: Option<u16>,
         path_prefix: Option<String>,
     },
+    #[cfg(feature = "regex")]
     Regex(Regex),
 }
 
@@ -205,18 +207,18 @@ impl RefererPattern {
             if re.is_empty() {
                 return err("empty regex after `~`");
             }
-            // Anchoring by text, `^(?:RE)$`, holds only when RE is a complete regex: otherwise
-            // `a)|(.*` becomes `^(?:a)|(.*)$`, which matches every host. So RE must compile on
-            // its own first. A regex that parses alone closes every group and class it opens and
-            // ends outside any escape; and an `(?x)` comment cannot hide the closing `)` without
-            // a newline, which patterns may not contain. So the wrapped text is RE between anchors.
-            host_regex(re).map_err(|e| PatternError(format!("invalid regex: {e}")))?;
-            let regex = host_regex(&format!("^(?:{re})$"))
-                .map_err(|e| PatternError(format!("invalid regex: {e}")))?;
-            return Ok(RefererPattern {
-                source,
-                kind: PatternKind::Regex(regex),
-            });
+            return regex_pattern(source, re);
+        }
+        // A Referer host is ASCII (browsers send IDNs as punycode, and `ParsedReferer::parse`
+        // refuses anything else), and edgeguard carries no Unicode tables (they would double the
+        // edge bundle): a domain written in Unicode is refused with the form to write instead.
+        if !pattern.is_ascii() {
+            return err(
+                "a Referer is ASCII: write a domain with non-ASCII letters in its punycode form, as \
+                 browsers send it (`bücher.example` is `xn--bcher-kva.example`; \
+                 `node -p 'url.domainToASCII(\"bücher.example\")'` prints it), and a path \
+                 percent-encoded",
+            );
         }
         let lower = pattern.to_ascii_lowercase();
         let (scheme, rest) = if lower.starts_with("https://") {
@@ -253,10 +255,20 @@ impl RefererPattern {
         &self.source
     }
 
+    /// Whether this is a `~REGEX` entry, which needs the `regex` feature wherever it is matched.
+    pub fn is_regex(&self) -> bool {
+        match self.kind {
+            #[cfg(feature = "regex")]
+            PatternKind::Regex(_) => true,
+            PatternKind::Url { .. } => false,
+        }
+    }
+
     /// The compiled parts, so code generators (the CloudFront Functions guard) re-express
     /// exactly what this matcher checks, normalisation (lower case, punycode, IP) included.
     pub fn view(&self) -> PatternView<'_> {
         match &self.kind {
+            #[cfg(feature = "regex")]
             PatternKind::Regex(_) => PatternView::Regex(self.source.get(1..).unwrap_or("")),
             PatternKind::Url {
                 scheme,
@@ -283,6 +295,7 @@ impl RefererPattern {
     /// Whether a parsed Referer satisfies this entry.
     pub fn matches(&self, referer: &ParsedReferer) -> bool {
         match &self.kind {
+            #[cfg(feature = "regex")]
             PatternKind::Regex(re) => re.is_match(referer.host.as_bytes()),
             PatternKind::Url {
                 scheme,
@@ -301,7 +314,35 @@ impl RefererPattern {
     }
 }
 
+/// A `~REGEX` entry (`re` without the `~`).
+#[cfg(feature = "regex")]
+fn regex_pattern(source: String, re: &str) -> Result<RefererPattern, PatternError> {
+    // Anchoring by text, `^(?:RE)$`, holds only when RE is a complete regex: otherwise
+    // `a)|(.*` becomes `^(?:a)|(.*)$`, which matches every host. So RE must compile on its own
+    // first. A regex that parses alone closes every group and class it opens and ends outside
+    // any escape; and an `(?x)` comment cannot hide the closing `)` without a newline, which
+    // patterns may not contain. So the wrapped text is RE between anchors.
+    host_regex(re).map_err(|e| PatternError(format!("invalid regex: {e}")))?;
+    let regex = host_regex(&format!("^(?:{re})$"))
+        .map_err(|e| PatternError(format!("invalid regex: {e}")))?;
+    Ok(RefererPattern {
+        source,
+        kind: PatternKind::Regex(regex),
+    })
+}
+
+/// Without the `regex` feature (an edge bundle built for a config that has no `~REGEX`), such
+/// a pattern cannot be honoured: the config is refused rather than the entry dropped.
+#[cfg(not(feature = "regex"))]
+fn regex_pattern(_source: String, _re: &str) -> Result<RefererPattern, PatternError> {
+    err(REGEX_NOT_BUILT_IN)
+}
+
+/// The load error of a `~REGEX` pattern in a build without regex support.
+pub const REGEX_NOT_BUILT_IN: &str = "this build has no `~REGEX` support: `make package` builds it in when the config has such a pattern (`edgeguard config edge-features`)";
+
 /// Compiles a regex in the `~REGEX` dialect (see [`REGEX_CASE_INSENSITIVE`], [`REGEX_UNICODE`]).
+#[cfg(feature = "regex")]
 fn host_regex(source: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(source)
         .case_insensitive(REGEX_CASE_INSENSITIVE)

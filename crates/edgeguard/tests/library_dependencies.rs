@@ -15,14 +15,14 @@ const BINARY_ONLY: &[&str] = &[
     "getrandom",
 ];
 
-/// Package names in `cargo tree -p edgeguard -e normal` for the given feature arguments.
-fn normal_dependencies(features: &[&str]) -> Vec<String> {
+/// Package names in `cargo tree -e normal` of the given package and arguments.
+fn tree(package: &str, args: &[&str]) -> Vec<String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["tree", "--offline", "-p", "edgeguard", "-e", "normal"])
+        .args(["tree", "--offline", "-p", package, "-e", "normal"])
         .args(["--prefix", "none", "--format", "{p}"])
-        .args(features)
+        .args(args)
         .output()
         .expect("cargo tree runs");
     assert!(
@@ -35,6 +35,11 @@ fn normal_dependencies(features: &[&str]) -> Vec<String> {
         .filter_map(|l| l.split_whitespace().next())
         .map(str::to_string)
         .collect()
+}
+
+/// Package names in `cargo tree -p edgeguard -e normal` for the given feature arguments.
+fn normal_dependencies(features: &[&str]) -> Vec<String> {
+    tree("edgeguard", features)
 }
 
 fn assert_no_binary_dependency(features: &[&str]) {
@@ -59,4 +64,59 @@ fn library_without_features_has_no_binary_dependency() {
 #[test]
 fn library_with_every_feature_has_no_binary_dependency() {
     assert_no_binary_dependency(&["--all-features"]);
+}
+
+/// What an edge module for a config without `~REGEX` must not carry: regex engines, RustCrypto
+/// arithmetic (the host verifies), and Unicode tables (Cargo.lock pins idna_adapter to its
+/// no-tables stream; an update that brings ICU4X back fails here).
+const NOT_IN_THE_EDGE_MODULE: &[&str] = &[
+    "regex",
+    "regex-automata",
+    "regex-syntax",
+    "rsa",
+    "p256",
+    "crypto-bigint",
+    "sha1",
+    "sha2",
+    "icu_normalizer",
+    "icu_properties",
+    "unicode-normalization",
+];
+
+fn edge_module(features: &[&str]) -> Vec<String> {
+    let mut args = vec!["--target", "wasm32-unknown-unknown"];
+    if !features.is_empty() {
+        args.extend(["--features", features[0]]);
+    }
+    tree("edgeguard-wasm", &args)
+}
+
+#[test]
+fn edge_module_without_features_has_no_regex_crypto_arithmetic_or_unicode_tables() {
+    let deps = edge_module(&[]);
+    assert!(
+        deps.iter().any(|d| d == "url"),
+        "tree looks empty: {deps:?}"
+    );
+    for name in NOT_IN_THE_EDGE_MODULE {
+        assert!(
+            !deps.iter().any(|d| d == name),
+            "the edge module depends on {name}: {deps:?}"
+        );
+    }
+}
+
+#[test]
+fn edge_module_for_a_regex_config_adds_the_regex_engine_only() {
+    let deps = edge_module(&["regex"]);
+    assert!(deps.iter().any(|d| d == "regex"), "{deps:?}");
+    for name in NOT_IN_THE_EDGE_MODULE
+        .iter()
+        .filter(|n| !n.starts_with("regex"))
+    {
+        assert!(
+            !deps.iter().any(|d| d == name),
+            "the regex edge module depends on {name}: {deps:?}"
+        );
+    }
 }

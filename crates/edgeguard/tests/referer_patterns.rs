@@ -160,11 +160,29 @@ fn bad_port_in_a_pattern_is_rejected() {
 // --- IDN ------------------------------------------------------------------------------------
 
 #[test]
-fn unicode_pattern_matches_punycode_referer() {
+fn punycode_pattern_matches_punycode_referer() {
     assert!(allows(
-        &["bücher.example"],
+        &["xn--bcher-kva.example"],
         "https://xn--bcher-kva.example/"
     ));
+}
+
+#[test]
+fn unicode_pattern_is_refused_with_its_punycode_form_named() {
+    // edgeguard carries no Unicode tables (they would double the edge bundle); a Referer host
+    // is ASCII anyway, so the config says what to write instead.
+    for pattern in [
+        "bücher.example",
+        "*.bücher.example",
+        "https://example.com/café",
+    ] {
+        let error = RefererPattern::parse(pattern).unwrap_err().to_string();
+        assert!(error.contains("punycode"), "{pattern}: {error}");
+        assert!(
+            error.contains("xn--bcher-kva.example"),
+            "{pattern}: {error}"
+        );
+    }
 }
 
 #[test]

@@ -88,7 +88,7 @@ fn kvs_keys_use_the_normalised_pattern_forms() {
     let f = generate(
         &referer_rule(&[
             "Example.COM.",
-            "*.bücher.example",
+            "*.xn--bcher-kva.example",
             ".apex.example",
             "https://only.example",
         ]),
@@ -110,7 +110,7 @@ fn kvs_keys_use_the_normalised_pattern_forms() {
 fn host_patterns_are_embedded_normalised() {
     let c = code(&referer_rule(&[
         "Example.COM.",
-        "*.bücher.example",
+        "*.xn--bcher-kva.example",
         ".apex.example",
         "[0:0::1]",
     ]));

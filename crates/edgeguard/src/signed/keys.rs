@@ -3,15 +3,26 @@
 //! through which another crypto provider (the edge host's `node:crypto`) can be plugged in.
 //!
 //! PEMs are parsed once, at config load; a request only pays for hashing and one verification.
+//!
+//! Without the `rust-crypto` feature (the edge bundle, whose host verifies with `node:crypto`)
+//! a [`PublicKey`] is only its SPKI PEM, as the bundle config carries it (the CLI wrote it there
+//! after RustCrypto had parsed and re-encoded the key), and nothing here does arithmetic.
 
+#[cfg(feature = "rust-crypto")]
 use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
+#[cfg(feature = "rust-crypto")]
 use p256::ecdsa::{DerSignature, SigningKey, VerifyingKey};
+#[cfg(feature = "rust-crypto")]
 use p256::pkcs8::{
     DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding,
 };
+#[cfg(feature = "rust-crypto")]
 use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
+#[cfg(feature = "rust-crypto")]
 use rsa::{Pkcs1v15Sign, PrivateKey as RsaPrivateKey, PublicKey as RsaPublicKey};
+#[cfg(feature = "rust-crypto")]
 use sha1::Sha1;
+#[cfg(feature = "rust-crypto")]
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -46,6 +57,7 @@ impl HashAlgorithm {
     pub const SHA256_NAME: &'static str = "SHA256";
 
     /// The digest of `message`.
+    #[cfg(feature = "rust-crypto")]
     pub fn digest(self, message: &[u8]) -> Vec<u8> {
         match self {
             HashAlgorithm::Sha1 => Sha1::digest(message).to_vec(),
@@ -53,6 +65,7 @@ impl HashAlgorithm {
         }
     }
 
+    #[cfg(feature = "rust-crypto")]
     fn pkcs1v15(self) -> Pkcs1v15Sign {
         match self {
             HashAlgorithm::Sha1 => Pkcs1v15Sign::new::<Sha1>(),
@@ -70,6 +83,7 @@ pub enum KeyAlgorithm {
     EcdsaP256,
 }
 
+#[cfg(feature = "rust-crypto")]
 #[derive(Debug, Clone)]
 enum PublicMaterial {
     Rsa(Box<RsaPublicKey>),
@@ -79,10 +93,12 @@ enum PublicMaterial {
 /// A trusted CloudFront public key, parsed once at config load.
 #[derive(Debug, Clone)]
 pub struct PublicKey {
+    #[cfg(feature = "rust-crypto")]
     material: PublicMaterial,
     spki_pem: String,
 }
 
+#[cfg(feature = "rust-crypto")]
 impl PublicKey {
     /// Parses a PEM public key: SPKI `PUBLIC KEY` (RSA or ECDSA P-256) or PKCS#1
     /// `RSA PUBLIC KEY`. RSA keys of 1024 to 8192 bits and any valid exponent are accepted, so
@@ -130,6 +146,33 @@ impl PublicKey {
     }
 }
 
+/// The key as the edge bundle holds it: the SPKI PEM handed to the host's verifier.
+#[cfg(not(feature = "rust-crypto"))]
+impl PublicKey {
+    /// Takes an SPKI `PUBLIC KEY` PEM as it is; without RustCrypto there is no parser to check
+    /// more than its armour. The bundle config only carries PEMs the CLI parsed and re-encoded,
+    /// and a key the host cannot read verifies no signature (the guard then denies).
+    pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
+        let pem = pem.trim();
+        match pem_label(pem)? {
+            "PUBLIC KEY" if pem.ends_with("-----END PUBLIC KEY-----") => Ok(PublicKey {
+                spki_pem: format!("{pem}\n"),
+            }),
+            "PUBLIC KEY" => Err(key_error("not PEM: no -----END PUBLIC KEY----- line")),
+            label => Err(key_error(format!(
+                "{label:?}: this build (the edge bundle) reads only the SPKI `PUBLIC KEY` PEMs \
+                 `edgeguard config compile` writes"
+            ))),
+        }
+    }
+
+    /// The key as an SPKI `PUBLIC KEY` PEM: what the host's crypto provider parses.
+    pub fn spki_pem(&self) -> &str {
+        &self.spki_pem
+    }
+}
+
+#[cfg(feature = "rust-crypto")]
 fn spki_pem(material: &PublicMaterial) -> Result<String, KeyError> {
     match material {
         PublicMaterial::Rsa(k) => k.to_public_key_pem(LineEnding::LF),
@@ -164,9 +207,11 @@ pub trait SignatureVerifier {
 }
 
 /// The default verifier: pure-Rust RustCrypto, available on every target.
+#[cfg(feature = "rust-crypto")]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RustCryptoVerifier;
 
+#[cfg(feature = "rust-crypto")]
 impl SignatureVerifier for RustCryptoVerifier {
     fn verify(
         &self,
@@ -186,6 +231,7 @@ impl SignatureVerifier for RustCryptoVerifier {
     }
 }
 
+#[cfg(feature = "rust-crypto")]
 #[derive(Clone)]
 enum PrivateMaterial {
     Rsa(Box<RsaPrivateKey>),
@@ -193,17 +239,20 @@ enum PrivateMaterial {
 }
 
 /// A private key for signing URLs and cookies (CLI and tests; never needed at the edge).
+#[cfg(feature = "rust-crypto")]
 #[derive(Clone)]
 pub struct PrivateKey {
     material: PrivateMaterial,
 }
 
+#[cfg(feature = "rust-crypto")]
 impl fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "PrivateKey({:?}, redacted)", self.algorithm())
     }
 }
 
+#[cfg(feature = "rust-crypto")]
 impl PrivateKey {
     /// Parses a PEM private key: PKCS#1 `RSA PRIVATE KEY`, PKCS#8 `PRIVATE KEY` (RSA or
     /// P-256) or SEC1 `EC PRIVATE KEY` (P-256). Encrypted keys are refused.

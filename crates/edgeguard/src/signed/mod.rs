@@ -10,20 +10,24 @@ pub mod keys;
 pub mod params;
 pub mod policy;
 pub mod resource;
+// Signing needs private-key arithmetic: CLI and tests only, never the edge bundle.
+#[cfg(feature = "rust-crypto")]
 pub mod sign;
 pub mod verify;
 
 use crate::decision::Reason;
 use indexmap::IndexMap;
 
-pub use keys::{
-    HashAlgorithm, KeyAlgorithm, KeyError, PrivateKey, PublicKey, RustCryptoVerifier,
-    SignatureVerifier,
-};
+pub use keys::{HashAlgorithm, KeyAlgorithm, KeyError, PublicKey, SignatureVerifier};
+#[cfg(feature = "rust-crypto")]
+pub use keys::{PrivateKey, RustCryptoVerifier};
+#[cfg(feature = "rust-crypto")]
 pub use sign::{
     append_to_url, sign_cookies, sign_policy, sign_url, SignError, SignOptions, SignedPolicy,
 };
-pub use verify::{verify_request, verify_request_with};
+#[cfg(feature = "rust-crypto")]
+pub use verify::verify_request;
+pub use verify::verify_request_with;
 
 /// Public keys by `Key-Pair-Id`; several at once allow rotation.
 pub type KeySet = IndexMap<String, PublicKey>;

@@ -1,7 +1,9 @@
 //! Verifying a request's signed URL or signed cookies, in CloudFront's order of checks.
 
 use super::b64;
-use super::keys::{HashAlgorithm, RustCryptoVerifier, SignatureVerifier};
+#[cfg(feature = "rust-crypto")]
+use super::keys::RustCryptoVerifier;
+use super::keys::{HashAlgorithm, SignatureVerifier};
 use super::params::{self, Credentials, Found};
 use super::policy::{self, Policy, MAX_POLICY_BYTES};
 use super::resource::{resource_matches, RequestedUrl};
@@ -14,6 +16,7 @@ use std::net::IpAddr;
 pub const MAX_SIGNATURE_CHARS: usize = 1400;
 
 /// Verifies the request's signed URL or signed cookies with the built-in RustCrypto verifier.
+#[cfg(feature = "rust-crypto")]
 pub fn verify_request(
     request: &SignedRequest<'_>,
     keys: &KeySet,
