@@ -174,3 +174,56 @@ fn signed_cookies_are_not_stripped_and_the_query_is_left_alone() {
     assert_eq!(forwarded.querystring, "");
     assert!(forwarded.headers.contains_key("cookie"));
 }
+
+/// The fields of `request` the guard reads, as [`edgeguard::Guard::decide_fields`] takes them.
+fn decided_fields(request: &Request) -> edgeguard::guard::FieldsDecision {
+    let values = |name| request.header_values(name).collect::<Vec<_>>();
+    let (referer, cookie, host) = (values("referer"), values("cookie"), values("host"));
+    let fields = edgeguard::guard::RequestFields {
+        uri: &request.uri,
+        querystring: &request.querystring,
+        client_ip: &request.client_ip,
+        referer: &referer,
+        cookie: &cookie,
+        host: &host,
+    };
+    shipped_guard().decide_fields(&fields, NOW)
+}
+
+#[test]
+fn the_query_the_guard_forwards_is_the_stripped_query_the_decision_computed() {
+    let req = request(&signed("/private/a.mp4?quality=hd&b=%2F&&c"), None, None);
+    let decided = decided_fields(&req);
+    assert_eq!(
+        decided.stripped_query.as_deref(),
+        Some("quality=hd&b=%2F&&c")
+    );
+    let responded = shipped_guard().respond_detailed(req, NOW);
+    assert_eq!(responded.verdict, decided.verdict);
+    assert!(responded.query_stripped);
+    let HandlerResult::Request(forwarded) = responded.result else {
+        panic!("expected the request")
+    };
+    assert_eq!(Some(forwarded.querystring), decided.stripped_query);
+}
+
+#[test]
+fn a_decision_that_does_not_strip_carries_no_stripped_query() {
+    // Signed for /images/* (optional signature, no strip_signature), and a deny on /private/*.
+    for req in [
+        request(&signed("/images/cat.jpg?x=1"), None, None),
+        request(
+            &format!("https://{HOST}/private/a.mp4?x=1&Signature=a"),
+            None,
+            None,
+        ),
+    ] {
+        let query = req.querystring.clone();
+        assert_eq!(decided_fields(&req).stripped_query, None, "{query}");
+        let responded = shipped_guard().respond_detailed(req, NOW);
+        assert!(!responded.query_stripped, "{query}");
+        if let HandlerResult::Request(forwarded) = responded.result {
+            assert_eq!(forwarded.querystring, query);
+        }
+    }
+}
