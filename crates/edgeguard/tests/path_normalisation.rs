@@ -4,7 +4,8 @@
 //! reason it is refused (or harmless) in its name and doc comment. Decided by the shipped
 //! guard.toml: `/private/*` needs a signature, `/images/*` a good Referer, `/public/*` is open.
 
-use edgeguard::cloudfront::{Header, Headers, Request};
+use crate::support;
+use edgeguard::cloudfront::Request;
 use edgeguard::signed::{self, sign_url, HashAlgorithm, PrivateKey, SignOptions, VerifyOptions};
 use edgeguard::{config, Decision, Guard, Reason};
 use proptest::prelude::*;
@@ -31,25 +32,7 @@ fn guard_from(toml: &str) -> Guard {
 }
 
 fn request(uri: &str, query: &str) -> Request {
-    let mut headers = Headers::new();
-    for (name, key, value) in [("host", "Host", HOST), ("referer", "Referer", GOOD_REFERER)] {
-        headers.insert(
-            name.into(),
-            vec![Header {
-                key: Some(key.into()),
-                value: value.into(),
-            }],
-        );
-    }
-    Request {
-        client_ip: "203.0.113.5".into(),
-        headers,
-        method: "GET".into(),
-        querystring: query.into(),
-        uri: uri.into(),
-        body: None,
-        origin: None,
-    }
+    support::request(uri, query, &[("Host", HOST), ("Referer", GOOD_REFERER)])
 }
 
 fn decide(guard: &Guard, uri: &str) -> Decision {

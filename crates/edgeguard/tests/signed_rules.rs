@@ -3,7 +3,7 @@
 //! optional signature that may stand in for it, `/public/*` ignores signatures.
 
 use crate::support::{self, shipped_guard};
-use edgeguard::cloudfront::{HandlerResult, Header, Headers, Request};
+use edgeguard::cloudfront::{HandlerResult, Request};
 use edgeguard::signed::{sign_url, HashAlgorithm, SignOptions};
 use edgeguard::{Decision, Reason};
 
@@ -28,29 +28,10 @@ fn signed(path_and_query: &str) -> String {
 fn request(url: &str, referer: Option<&str>, cookie: Option<&str>) -> Request {
     let rest = url.split_once(HOST).unwrap().1;
     let (uri, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let mut headers = Headers::new();
-    let h = |k: &str, v: &str| {
-        vec![Header {
-            key: Some(k.into()),
-            value: v.into(),
-        }]
-    };
-    headers.insert("host".into(), h("Host", HOST));
-    if let Some(r) = referer {
-        headers.insert("referer".into(), h("Referer", r));
-    }
-    if let Some(c) = cookie {
-        headers.insert("cookie".into(), h("Cookie", c));
-    }
-    Request {
-        client_ip: "203.0.113.5".into(),
-        headers,
-        method: "GET".into(),
-        querystring: query.into(),
-        uri: uri.into(),
-        body: None,
-        origin: None,
-    }
+    let mut headers = vec![("Host", HOST)];
+    headers.extend(referer.map(|r| ("Referer", r)));
+    headers.extend(cookie.map(|c| ("Cookie", c)));
+    support::request(uri, query, &headers)
 }
 
 fn decide(url: &str, referer: Option<&str>) -> Decision {
