@@ -81,3 +81,6 @@ pub fn request(uri: &str, query: &str, headers: &[(&str, &str)]) -> Request {
             .map(|&(name, value)| (name, value.as_bytes())),
     )
 }
+
+mod table;
+pub(crate) use table::table_tests;
