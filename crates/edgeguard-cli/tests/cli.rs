@@ -1,7 +1,8 @@
 //! The CLI contract that scripts and tests outside this repository drive: exact flags, exit
 //! codes (0 allow, 1 deny, 2 usage or config error) and the `--json` line.
 
-use serde_json::Value;
+use crate::table::table_tests;
+use serde_json::{json, Value};
 use std::process::{Command, Output};
 
 fn edgeguard(args: &[&str]) -> Output {
@@ -18,79 +19,34 @@ fn json_line(out: &Output) -> Value {
 
 const IMAGE: &str = "https://d111111abcdef8.cloudfront.net/images/cat.jpg";
 
-#[test]
-fn check_allows_an_allowed_referer_with_exit_0() {
-    let out = edgeguard(&[
-        "check",
-        "--config",
-        "guard.toml",
-        "--url",
-        IMAGE,
-        "--referer",
-        "https://www.example.com/",
-        "--json",
-    ]);
-    assert_eq!(out.status.code(), Some(0));
+/// `check --config guard.toml --url URL [--referer R]... --json`: its exit code and the members
+/// of its JSON line that `expected` names.
+fn check_json((url, referers): (&str, &[&str]), (exit, expected): (i32, Value)) {
+    let mut args = vec!["check", "--config", "guard.toml", "--url", url];
+    for referer in referers {
+        args.extend(["--referer", referer]);
+    }
+    args.push("--json");
+    let out = edgeguard(&args);
+    assert_eq!(out.status.code(), Some(exit));
     let line = json_line(&out);
-    assert_eq!(line["decision"], "allow");
-    assert_eq!(line["reason"], Value::Null);
+    for (member, value) in expected.as_object().expect("members to compare") {
+        assert_eq!(&line[member], value, "{member}");
+    }
 }
 
-#[test]
-fn check_denies_a_foreign_referer_with_exit_1_and_the_reason() {
-    let out = edgeguard(&[
-        "check",
-        "--config",
-        "guard.toml",
-        "--url",
-        IMAGE,
-        "--referer",
-        "https://evil.example.net/",
-        "--json",
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    let line = json_line(&out);
-    assert_eq!(line["decision"], "deny");
-    assert_eq!(line["reason"], "referer_not_allowed");
-    assert_eq!(line["status"], 403);
-}
-
-#[test]
-fn check_with_two_referer_flags_sends_two_headers() {
-    let out = edgeguard(&[
-        "check",
-        "--config",
-        "guard.toml",
-        "--url",
-        IMAGE,
-        "--referer",
-        "https://example.com/",
-        "--referer",
-        "https://example.com/",
-        "--json",
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert_eq!(json_line(&out)["reason"], "referer_malformed");
-}
-
-#[test]
-fn check_without_referer_reports_referer_missing() {
-    let out = edgeguard(&["check", "--config", "guard.toml", "--url", IMAGE, "--json"]);
-    assert_eq!(json_line(&out)["reason"], "referer_missing");
-}
-
-#[test]
-fn check_on_an_unmatched_path_reports_no_rule() {
-    let out = edgeguard(&[
-        "check",
-        "--config",
-        "guard.toml",
-        "--url",
-        "https://d111111abcdef8.cloudfront.net/admin",
-        "--json",
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert_eq!(json_line(&out)["reason"], "no_rule");
+table_tests! { check_json;
+    check_allows_an_allowed_referer_with_exit_0: (IMAGE, &["https://www.example.com/"])
+        => (0, json!({"decision": "allow", "reason": null})),
+    check_denies_a_foreign_referer_with_exit_1_and_the_reason: (IMAGE, &["https://evil.example.net/"])
+        => (1, json!({"decision": "deny", "reason": "referer_not_allowed", "status": 403})),
+    check_with_two_referer_flags_sends_two_headers:
+        (IMAGE, &["https://example.com/", "https://example.com/"])
+        => (1, json!({"reason": "referer_malformed"})),
+    check_without_referer_reports_referer_missing: (IMAGE, &[])
+        => (1, json!({"reason": "referer_missing"})),
+    check_on_an_unmatched_path_reports_no_rule: ("https://d111111abcdef8.cloudfront.net/admin", &[])
+        => (1, json!({"reason": "no_rule"})),
 }
 
 #[test]

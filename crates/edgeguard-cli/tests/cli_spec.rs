@@ -5,6 +5,9 @@
 // Shared helpers.
 mod replay_support;
 mod serve_support;
+/// `table_tests!`, the one definition the library's test binary uses too.
+#[path = "../../edgeguard/tests/support/table.rs"]
+mod table;
 
 // Behaviour areas, one module per former test file.
 mod attach;

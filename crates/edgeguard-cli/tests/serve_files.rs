@@ -1,6 +1,7 @@
 //! `edgeguard serve` in front of a local directory, driven over real loopback HTTP.
 
 use crate::serve_support::{request, scratch, write_config, Scratch, Server};
+use crate::table::table_tests;
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n-not-really-an-image-0123456789";
 const SECRET: &str = "TOP-SECRET-OUTSIDE-ROOT";
@@ -296,28 +297,21 @@ fn readme_config_the_image_itself_is_refused_to_a_foreign_referer_and_served_to_
     assert_eq!(ours.body, PNG);
 }
 
-#[test]
-fn readme_config_a_single_dot_segment_does_not_reach_the_image() {
-    let (_dir, server) = readme_site("readme-dot");
-    assert_image_refused(&server, "/./images/cat.jpg");
+/// The README site (in scratch folder `name`) refuses `uri`, a spelling of the image's path.
+fn image_refused((name, uri): (&str, &str)) {
+    let (_dir, server) = readme_site(name);
+    assert_image_refused(&server, uri);
 }
 
-#[test]
-fn readme_config_a_leading_empty_segment_does_not_reach_the_image() {
-    let (_dir, server) = readme_site("readme-slashes");
-    assert_image_refused(&server, "//images/cat.jpg");
-}
-
-#[test]
-fn readme_config_an_encoded_unreserved_character_does_not_reach_the_image() {
-    let (_dir, server) = readme_site("readme-encoded-i");
-    assert_image_refused(&server, "/%69mages/cat.jpg");
-}
-
-#[test]
-fn readme_config_an_encoded_slash_does_not_reach_the_image() {
-    let (_dir, server) = readme_site("readme-encoded-slash");
-    assert_image_refused(&server, "/images%2Fcat.jpg");
+table_tests! { image_refused;
+    readme_config_a_single_dot_segment_does_not_reach_the_image:
+        ("readme-dot", "/./images/cat.jpg"),
+    readme_config_a_leading_empty_segment_does_not_reach_the_image:
+        ("readme-slashes", "//images/cat.jpg"),
+    readme_config_an_encoded_unreserved_character_does_not_reach_the_image:
+        ("readme-encoded-i", "/%69mages/cat.jpg"),
+    readme_config_an_encoded_slash_does_not_reach_the_image:
+        ("readme-encoded-slash", "/images%2Fcat.jpg"),
 }
 
 #[test]

@@ -25,7 +25,7 @@ use edgeguard::edge::EventFields;
 use edgeguard::guard::RequestFields;
 #[cfg(not(feature = "rust-crypto"))]
 use edgeguard::signed::{HashAlgorithm, PublicKey, SignatureVerifier};
-use edgeguard::{config, edge, signed, Guard};
+use edgeguard::{config, edge, Guard};
 use std::cell::RefCell;
 
 /// Status returned when the call succeeded and the output buffer holds its JSON answer.
@@ -208,17 +208,17 @@ fn decide_encoded(guard: &Guard, input: &[u8], now_ms: i64) -> Result<(u32, Stri
             host: &host,
         },
     };
-    let decided = edge::decide_fields(guard, &fields, now_ms.div_euclid(1000));
-    let (passes, strip) = (
-        decided.verdict.passes(),
-        decided.strip_signing_params && decided.verdict.decision.is_allow(),
-    );
-    Ok(match decided.log_line(uri, fields.request_id, now_ms) {
-        Some(line) if passes => (ALLOW_LOGGED, line),
-        Some(line) => (DENY, line),
-        None if strip => (ALLOW_STRIPPED, signed::strip_signing_params(querystring)),
-        None => (ALLOW, String::new()),
-    })
+    let mut decided = edge::decide_fields(guard, &fields, now_ms.div_euclid(1000));
+    // The query string the decision stripped, forwarded as it computed it (set only on an allow).
+    let (passes, stripped) = (decided.verdict.passes(), decided.stripped_query.take());
+    Ok(
+        match (decided.log_line(uri, fields.request_id, now_ms), stripped) {
+            (Some(line), _) if passes => (ALLOW_LOGGED, line),
+            (Some(line), _) => (DENY, line),
+            (None, Some(query)) => (ALLOW_STRIPPED, query),
+            (None, None) => (ALLOW, String::new()),
+        },
+    )
 }
 
 /// Reads [`decide`]'s encoding front to back; any short or non-UTF-8 input is an error.

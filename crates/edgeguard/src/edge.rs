@@ -6,7 +6,6 @@ use crate::decision::{Decision, Label, Reason, Verdict};
 use crate::guard::{Guard, RequestFields, MAX_URI_AND_QUERY};
 use crate::json_path;
 use crate::metrics;
-use crate::signed;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -246,9 +245,10 @@ pub struct FieldsOutcome {
     pub verdict: Verdict,
     /// For `event_malformed`: which field is wrong (the outcome's `detail`).
     pub detail: Option<String>,
-    /// On allow: forward the query string without its signing parameters (never on a deny,
-    /// enforced or not: a would-deny goes on unchanged).
-    pub strip_signing_params: bool,
+    /// On an allow that strips: the query string to forward, the decision's
+    /// [`crate::guard::FieldsDecision::stripped_query`] (never on a deny, enforced or not: a
+    /// would-deny goes on unchanged). Adapters forward this value rather than strip again.
+    pub stripped_query: Option<String>,
 }
 
 /// Decides one record from its fields: the record-level checks ([`event_problem`]) and then
@@ -267,14 +267,14 @@ pub fn decide_fields(guard: &Guard, fields: &EventFields<'_>, now: i64) -> Field
         Some(problem) => FieldsOutcome {
             verdict: Verdict::enforced(Decision::deny(Reason::EventMalformed)),
             detail: Some(truncate(&problem, MAX_DETAIL_BYTES).to_string()),
-            strip_signing_params: false,
+            stripped_query: None,
         },
         None => {
             let decided = guard.decide_fields(request, now);
             FieldsOutcome {
                 verdict: decided.verdict,
                 detail: None,
-                strip_signing_params: decided.strip_signing_params,
+                stripped_query: decided.stripped_query,
             }
         }
     }
@@ -282,8 +282,8 @@ pub fn decide_fields(guard: &Guard, fields: &EventFields<'_>, now: i64) -> Field
 
 impl FieldsOutcome {
     /// The outcome of this verdict for the record with this URI and request ID: `passed` is
-    /// what a request that goes on returns (an allow, stripped as
-    /// [`FieldsOutcome::strip_signing_params`] says, or a would-deny, unchanged); an enforced
+    /// what a request that goes on returns (an allow, with
+    /// [`FieldsOutcome::stripped_query`] when there is one, or a would-deny, unchanged); an enforced
     /// deny, or a passing verdict without one, returns the configured deny response.
     pub fn into_outcome(
         self,
@@ -336,7 +336,7 @@ fn decide_event(guard: &Guard, event: CloudFrontEvent, now: i64) -> Outcome {
     };
     let cf = record.cf;
     let mut request = cf.request;
-    let decided = {
+    let mut decided = {
         let referer: Vec<&str> = request.header_values("referer").collect();
         let cookie: Vec<&str> = request.header_values("cookie").collect();
         let host: Vec<&str> = request.header_values("host").collect();
@@ -356,8 +356,8 @@ fn decide_event(guard: &Guard, event: CloudFrontEvent, now: i64) -> Outcome {
         decide_fields(guard, &fields, now)
     };
     let uri = request.uri.clone();
-    if decided.strip_signing_params && decided.verdict.decision.is_allow() {
-        request.querystring = signed::strip_signing_params(&request.querystring);
+    if let Some(query) = decided.stripped_query.take() {
+        request.querystring = query;
     }
     let passed = HandlerResult::Request(Box::new(request));
     decided.into_outcome(guard, &uri, cf.config.request_id.as_deref(), Some(passed))

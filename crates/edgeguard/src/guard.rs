@@ -5,6 +5,7 @@ use crate::cloudfront::{self, HandlerResult, Request};
 use crate::config::{Config, Mode, SignatureMode};
 use crate::decision::{Decision, Reason, Verdict};
 use crate::path::{self, ServedPath};
+use crate::signed::params::SignedQuery;
 #[cfg(feature = "rust-crypto")]
 use crate::signed::RustCryptoVerifier;
 use crate::signed::{
@@ -35,16 +36,32 @@ pub struct RequestFields<'a> {
 }
 
 /// What [`Guard::decide_fields`] found: the verdict (decision, and whether a deny is carried
-/// out), and whether an allowed request must leave with its signing parameters stripped from the
-/// query string.
+/// out), and the query string an allowed request must leave with when its signing parameters
+/// are stripped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldsDecision {
     /// Allow or deny, with the rule and reason, and whether a deny is enforced (report mode).
     pub verdict: Verdict,
-    /// Allowed through a signed URL on a rule with `strip_signature`: forward
-    /// [`signed::strip_signing_params`] of the query string instead of the query string. Never
-    /// set on a deny, so a would-deny (report mode) goes on unchanged.
-    pub strip_signing_params: bool,
+    /// Allowed through a signed URL on a rule with `strip_signature`: the query string to
+    /// forward instead of the request's, its signing parameters removed
+    /// ([`SignedQuery::own_query`] of the one split the decision made), so no adapter splits the
+    /// query again. `None` on a deny, so a would-deny (report mode) goes on unchanged.
+    pub stripped_query: Option<String>,
+}
+
+/// What [`Guard::respond_detailed`] hands back: [`Guard::respond`]'s verdict and handler result,
+/// and whether the request in it already carries the decision's stripped query string (for an
+/// adapter forwarding it further, such as `edgeguard serve`'s upstream origin, which must not
+/// strip it again).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Responded {
+    /// Allow or deny, with the rule and reason, and whether a deny is enforced.
+    pub verdict: Verdict,
+    /// The request to go on (possibly stripped) or the configured deny response.
+    pub result: HandlerResult,
+    /// The request's query string is [`FieldsDecision::stripped_query`]: its signing
+    /// parameters are already removed.
+    pub query_stripped: bool,
 }
 
 /// A compiled configuration, ready to decide requests. Cheap to share across invocations.
@@ -98,22 +115,37 @@ impl Guard {
     /// Decides and builds the handler's return value: the request (possibly with signing
     /// parameters stripped), the configured deny response, or, for a deny in report mode, the
     /// request unchanged (nothing stripped).
-    pub fn respond(&self, mut request: Request, now: i64) -> (Verdict, HandlerResult) {
+    pub fn respond(&self, request: Request, now: i64) -> (Verdict, HandlerResult) {
+        let Responded {
+            verdict, result, ..
+        } = self.respond_detailed(request, now);
+        (verdict, result)
+    }
+
+    /// [`Guard::respond`], also saying whether the request handed back left with the decision's
+    /// stripped query string ([`Responded::query_stripped`]).
+    pub fn respond_detailed(&self, mut request: Request, now: i64) -> Responded {
         let FieldsDecision {
             verdict,
-            strip_signing_params: strip,
+            stripped_query,
         } = self.evaluate(&request, now);
-        match verdict.decision {
+        let (result, query_stripped) = match verdict.decision {
             Decision::Allow { .. } => {
-                if strip {
-                    request.querystring = signed::strip_signing_params(&request.querystring);
+                let query_stripped = stripped_query.is_some();
+                if let Some(query) = stripped_query {
+                    request.querystring = query;
                 }
-                (verdict, HandlerResult::Request(Box::new(request)))
+                (HandlerResult::Request(Box::new(request)), query_stripped)
             }
             Decision::Deny { .. } if !verdict.enforced => {
-                (verdict, HandlerResult::Request(Box::new(request)))
+                (HandlerResult::Request(Box::new(request)), false)
             }
-            Decision::Deny { .. } => (verdict, self.deny_response()),
+            Decision::Deny { .. } => (self.deny_response(), false),
+        };
+        Responded {
+            verdict,
+            result,
+            query_stripped,
         }
     }
 
@@ -175,27 +207,28 @@ impl Guard {
     /// (`path_not_normalized`, see [`crate::path`]). Whether a deny is carried out comes from
     /// [`Guard::enforces`], here, for every adapter.
     pub fn decide_fields(&self, request: &RequestFields<'_>, now: i64) -> FieldsDecision {
-        let (decision, strip_signing_params) = self.evaluate_fields(request, now);
+        let (decision, stripped_query) = self.evaluate_fields(request, now);
         FieldsDecision {
             verdict: Verdict {
                 enforced: self.enforces(&decision),
                 decision,
             },
-            strip_signing_params,
+            stripped_query,
         }
     }
 
-    fn evaluate_fields(&self, request: &RequestFields<'_>, now: i64) -> (Decision, bool) {
+    /// The decision and, on an allow that strips, the stripped query string.
+    fn evaluate_fields(&self, request: &RequestFields<'_>, now: i64) -> (Decision, Option<String>) {
         if cloudfront::uri_problem(request.uri, request.querystring).is_some() {
-            return (Decision::deny(Reason::EventMalformed), false);
+            return (Decision::deny(Reason::EventMalformed), None);
         }
         let Ok(path) = path::check(request.uri) else {
-            return (Decision::deny(Reason::PathNotNormalized), false);
+            return (Decision::deny(Reason::PathNotNormalized), None);
         };
         let index = match self.rule_for(&path) {
             Ok(Some(index)) => index,
-            Ok(None) => return (Decision::deny(Reason::NoRule), false),
-            Err(reason) => return (Decision::deny(reason), false),
+            Ok(None) => return (Decision::deny(Reason::NoRule), None),
+            Err(reason) => return (Decision::deny(reason), None),
         };
         let rule = &self.config.rules[index];
         let deny = |reason| {
@@ -204,18 +237,24 @@ impl Guard {
                     rule: Some(index),
                     reason,
                 },
-                false,
+                None,
             )
         };
 
-        let signature = match rule.signature {
-            SignatureMode::Off => SignatureCheck::Absent,
-            SignatureMode::Optional | SignatureMode::Required => signed::verify_request_with(
-                &self.signed_request(request),
-                &self.config.keys,
-                &self.verify_options(now),
-                self.verifier,
-            ),
+        // The one split of the query string: verification reads it, and stripping forwards it.
+        let (signature, query) = match rule.signature {
+            SignatureMode::Off => (SignatureCheck::Absent, None),
+            SignatureMode::Optional | SignatureMode::Required => {
+                let query = SignedQuery::split(request.querystring);
+                let check = signed::verify_split_request_with(
+                    &self.signed_request(request),
+                    &query,
+                    &self.config.keys,
+                    &self.verify_options(now),
+                    self.verifier,
+                );
+                (check, Some(query))
+            }
         };
         let signed_by = match signature {
             SignatureCheck::Invalid(reason) => return deny(reason),
@@ -233,12 +272,13 @@ impl Guard {
                 }
             }
         }
+        let strips = rule.strip_signature && signed_by == Some(CredentialSource::Url);
         (
             Decision::Allow {
                 rule: index,
                 signed: signed_by.is_some(),
             },
-            rule.strip_signature && signed_by == Some(CredentialSource::Url),
+            query.filter(|_| strips).map(SignedQuery::into_own_query),
         )
     }
 

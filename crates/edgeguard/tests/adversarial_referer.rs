@@ -362,6 +362,7 @@ fn no_allow_without_an_allowed_origin_per_the_url_oracle() {
 
 #[test]
 fn a_second_referer_under_a_differently_cased_key_is_still_seen() {
+    // A literal: the builder lower-cases names, so it cannot make two differently cased keys.
     let mut headers = Headers::new();
     for key in ["referer", "Referer"] {
         headers.insert(

@@ -5,7 +5,6 @@
 //! everything.
 
 use crate::support;
-use edgeguard::cloudfront::{Header, Headers, Request};
 use edgeguard::signed::{b64, sign_cookies, sign_url, HashAlgorithm, PrivateKey, SignOptions};
 use edgeguard::{Decision, Guard, Reason};
 
@@ -176,44 +175,17 @@ impl Req {
     }
 
     fn decide(&self) -> Result<(), Reason> {
-        let mut headers = Headers::new();
-        if let Some(h) = &self.host {
-            headers.insert("host".into(), header("Host", h));
-        }
-        if !self.cookies.is_empty() {
-            headers.insert(
-                "cookie".into(),
-                self.cookies
-                    .iter()
-                    .map(|c| Header {
-                        key: Some("Cookie".into()),
-                        value: c.clone(),
-                    })
-                    .collect(),
-            );
-        }
-        let request = Request {
-            client_ip: self.ip.clone(),
-            headers,
-            method: "GET".into(),
-            querystring: self.query.clone(),
-            uri: self.path.clone(),
-            body: None,
-            origin: None,
-        };
+        let mut headers: Vec<(&str, &str)> =
+            self.host.iter().map(|h| ("Host", h.as_str())).collect();
+        headers.extend(self.cookies.iter().map(|c| ("Cookie", c.as_str())));
+        let mut request = support::request(&self.path, &self.query, &headers);
+        request.client_ip.clone_from(&self.ip);
         match guard().decide(&request, NOW) {
             Decision::Allow { signed: true, .. } => Ok(()),
             Decision::Allow { signed: false, .. } => panic!("allowed without a signature"),
             Decision::Deny { reason, .. } => Err(reason),
         }
     }
-}
-
-fn header(name: &str, value: &str) -> Vec<Header> {
-    vec![Header {
-        key: Some(name.into()),
-        value: value.into(),
-    }]
 }
 
 use Reason::*;

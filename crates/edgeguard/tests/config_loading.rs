@@ -1,6 +1,7 @@
 //! Loading configs: the documented minimal file works, and every mistake is reported with the
 //! file, the key and (where it can be told) the line.
 
+use crate::support::table_tests;
 use edgeguard::config::{self, load_toml, ConfigError, SignatureMode};
 use edgeguard::referer::MissingReferer;
 
@@ -88,12 +89,6 @@ fn unknown_key_is_rejected_with_its_line() {
 }
 
 #[test]
-fn toml_syntax_error_names_the_line() {
-    let e = load_err("scheme = \"https\"\n[[rules]\npaths = []\n");
-    assert_eq!(e.line, Some(2), "{e}");
-}
-
-#[test]
 fn bad_glob_names_the_rule_path_and_line() {
     let e = load_err("[[rules]]\npaths = [\"/ok/*\", \"/bad path/*\"]\n");
     assert_eq!(e.key, "rules[0].paths[1]");
@@ -101,11 +96,51 @@ fn bad_glob_names_the_rule_path_and_line() {
     assert_eq!(e.to_string().split(':').next(), Some("test.toml"));
 }
 
-#[test]
-fn bad_referer_pattern_names_its_key_and_line() {
-    let e = load_err("[[rules]]\npaths = [\"/*\"]\n\n[rules.referer]\nallow = [\"example.com\", \"w*.example.com\"]\n");
-    assert_eq!(e.key, "rules[0].referer.allow[1]");
-    assert_eq!(e.line, Some(5));
+/// Where a rejected config's error points: the key, the line, or both.
+#[derive(Debug, Clone, Copy)]
+enum At {
+    Key(&'static str),
+    Line(usize),
+    KeyAndLine(&'static str, usize),
+}
+use At::{Key, KeyAndLine, Line};
+
+/// The config `text` is rejected, its error pointing `at` the key and/or line.
+fn rejected(text: &str, at: At) {
+    let e = load_err(text);
+    match at {
+        Key(key) => assert_eq!(e.key, key, "{e}"),
+        Line(line) => assert_eq!(e.line, Some(line), "{e}"),
+        KeyAndLine(key, line) => {
+            assert_eq!(e.key, key, "{e}");
+            assert_eq!(e.line, Some(line), "{e}");
+        }
+    }
+}
+
+table_tests! { rejected;
+    toml_syntax_error_names_the_line: "scheme = \"https\"\n[[rules]\npaths = []\n" => Line(2),
+    bad_referer_pattern_names_its_key_and_line:
+        "[[rules]]\npaths = [\"/*\"]\n\n[rules.referer]\nallow = [\"example.com\", \"w*.example.com\"]\n"
+        => KeyAndLine("rules[0].referer.allow[1]", 5),
+    pem_that_is_not_a_public_key_is_rejected:
+        "[keys]\nKBAD = { pem = \"not a key\" }\n[[rules]]\npaths = [\"/*\"]\n" => Key("keys.KBAD"),
+    no_rules_is_rejected: "scheme = \"https\"\n" => Key("rules"),
+    unknown_scheme_is_rejected: "scheme = \"ftp\"\n[[rules]]\npaths = [\"/*\"]\n" => KeyAndLine("scheme", 1),
+    signature_checks_without_keys_are_rejected:
+        "[[rules]]\npaths = [\"/*\"]\nsignature = \"required\"\n" => Key("rules[0].signature"),
+    signature_bypass_without_a_referer_check_is_rejected:
+        "[keys]\nK2JCJMDEHXQW5F = { pem_file = \"keys/K2JCJMDEHXQW5F.pem\" }\n[[rules]]\npaths = [\"/*\"]\nsignature = \"optional\"\nsignature_bypasses_referer = true\n"
+        => Key("rules[0].signature_bypasses_referer"),
+    unknown_signature_mode_is_rejected:
+        "[[rules]]\npaths = [\"/*\"]\nsignature = \"sometimes\"\n" => Line(3),
+    redirect_must_be_an_absolute_http_url:
+        "[[rules]]\npaths = [\"/*\"]\n[deny]\nredirect = \"/relative.png\"\n" => Key("deny.redirect"),
+    redirect_with_a_non_redirect_status_is_rejected:
+        "[[rules]]\npaths = [\"/*\"]\n[deny]\nstatus = 403\nredirect = \"https://example.com/x.png\"\n"
+        => Key("deny.status"),
+    status_204_with_a_body_is_rejected:
+        "[[rules]]\npaths = [\"/*\"]\n[deny]\nstatus = 204\n" => Key("deny.body"),
 }
 
 #[test]
@@ -139,12 +174,6 @@ fn unreadable_pem_file_names_the_key_and_the_file() {
 }
 
 #[test]
-fn pem_that_is_not_a_public_key_is_rejected() {
-    let e = load_err("[keys]\nKBAD = { pem = \"not a key\" }\n[[rules]]\npaths = [\"/*\"]\n");
-    assert_eq!(e.key, "keys.KBAD");
-}
-
-#[test]
 fn deny_body_over_40_kb_is_rejected() {
     let body = "x".repeat(41 * 1024);
     let e = load_err(&format!(
@@ -164,38 +193,6 @@ fn deny_body_just_under_the_limit_is_accepted() {
 }
 
 #[test]
-fn no_rules_is_rejected() {
-    assert_eq!(load_err("scheme = \"https\"\n").key, "rules");
-}
-
-#[test]
-fn unknown_scheme_is_rejected() {
-    let e = load_err("scheme = \"ftp\"\n[[rules]]\npaths = [\"/*\"]\n");
-    assert_eq!(e.key, "scheme");
-    assert_eq!(e.line, Some(1));
-}
-
-#[test]
-fn signature_checks_without_keys_are_rejected() {
-    let e = load_err("[[rules]]\npaths = [\"/*\"]\nsignature = \"required\"\n");
-    assert_eq!(e.key, "rules[0].signature");
-}
-
-#[test]
-fn signature_bypass_without_a_referer_check_is_rejected() {
-    let e = load_err(
-        "[keys]\nK2JCJMDEHXQW5F = { pem_file = \"keys/K2JCJMDEHXQW5F.pem\" }\n[[rules]]\npaths = [\"/*\"]\nsignature = \"optional\"\nsignature_bypasses_referer = true\n",
-    );
-    assert_eq!(e.key, "rules[0].signature_bypasses_referer");
-}
-
-#[test]
-fn unknown_signature_mode_is_rejected() {
-    let e = load_err("[[rules]]\npaths = [\"/*\"]\nsignature = \"sometimes\"\n");
-    assert_eq!(e.line, Some(3));
-}
-
-#[test]
 fn redirect_becomes_a_302_with_location() {
     let config = load(
         "[[rules]]\npaths = [\"/*\"]\n[deny]\nredirect = \"https://example.com/hotlink.png\"\n",
@@ -212,18 +209,6 @@ fn redirect_becomes_a_302_with_location() {
 }
 
 #[test]
-fn redirect_must_be_an_absolute_http_url() {
-    let e = load_err("[[rules]]\npaths = [\"/*\"]\n[deny]\nredirect = \"/relative.png\"\n");
-    assert_eq!(e.key, "deny.redirect");
-}
-
-#[test]
-fn redirect_with_a_non_redirect_status_is_rejected() {
-    let e = load_err("[[rules]]\npaths = [\"/*\"]\n[deny]\nstatus = 403\nredirect = \"https://example.com/x.png\"\n");
-    assert_eq!(e.key, "deny.status");
-}
-
-#[test]
 fn status_outside_cloudfront_range_is_rejected() {
     assert_eq!(
         load_err("[[rules]]\npaths = [\"/*\"]\n[deny]\nstatus = 199\n").key,
@@ -232,14 +217,6 @@ fn status_outside_cloudfront_range_is_rejected() {
     assert_eq!(
         load_err("[[rules]]\npaths = [\"/*\"]\n[deny]\nstatus = 600\n").key,
         "deny.status"
-    );
-}
-
-#[test]
-fn status_204_with_a_body_is_rejected() {
-    assert_eq!(
-        load_err("[[rules]]\npaths = [\"/*\"]\n[deny]\nstatus = 204\n").key,
-        "deny.body"
     );
 }
 

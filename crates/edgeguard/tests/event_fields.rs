@@ -3,7 +3,7 @@
 //! event whose single record decodes, enforcing and in report mode: same verdict (decision and
 //! enforced), same log line, byte for byte.
 
-use edgeguard::cloudfront::{CloudFrontEvent, Request};
+use edgeguard::cloudfront::{CloudFrontEvent, HandlerResult, Request};
 use edgeguard::config::load_toml;
 use edgeguard::edge::{decide_fields, EventFields};
 use edgeguard::guard::RequestFields;
@@ -54,8 +54,9 @@ fn values<'a>(request: &'a Request, name: &'a str) -> Vec<&'a str> {
     request.header_values(name).collect()
 }
 
-/// Every decodable sample through both entry points under `guard`; the labels seen.
-fn assert_field_path_matches_whole_event(guard: &Guard) -> Vec<Label> {
+/// Every decodable sample through both entry points under `guard`; the labels seen, and how
+/// many samples left with a stripped query string.
+fn assert_field_path_matches_whole_event(guard: &Guard) -> (Vec<Label>, usize) {
     let samples = decodable_samples();
     assert!(
         samples.len() >= 20,
@@ -63,6 +64,7 @@ fn assert_field_path_matches_whole_event(guard: &Guard) -> Vec<Label> {
         samples.len()
     );
     let mut labels = Vec::new();
+    let mut stripped = 0;
     for (name, text, event) in samples {
         let cf = &event.records[0].cf;
         let request = &cf.request;
@@ -87,6 +89,15 @@ fn assert_field_path_matches_whole_event(guard: &Guard) -> Vec<Label> {
         let whole = handle_event_json(guard, &text, NOW).expect("sample events are JSON");
         let decided = decide_fields(guard, &fields, NOW);
         assert_eq!(decided.verdict.label(), whole.decision, "{name}");
+        // The query string the whole-event path forwards is the one the decision computed.
+        if let HandlerResult::Request(forwarded) = &whole.result {
+            let expected = decided.stripped_query.as_deref();
+            stripped += usize::from(expected.is_some());
+            let expected = expected.unwrap_or(&request.querystring);
+            assert_eq!(forwarded.querystring, expected, "{name}");
+        } else {
+            assert_eq!(decided.stripped_query, None, "{name}");
+        }
         assert_eq!(decided.verdict.decision.reason(), whole.reason, "{name}");
         let expected_line = whole.is_logged().then(|| whole.log_line(NOW_MS));
         assert_eq!(
@@ -96,17 +107,23 @@ fn assert_field_path_matches_whole_event(guard: &Guard) -> Vec<Label> {
         );
         labels.push(whole.decision);
     }
-    labels
+    (labels, stripped)
 }
 
 #[test]
 fn decide_fields_gives_every_decodable_sample_event_its_whole_event_verdict_and_log_line() {
-    let labels = assert_field_path_matches_whole_event(&guard_with(""));
+    let (labels, _) = assert_field_path_matches_whole_event(&guard_with(""));
     assert!(labels.contains(&Label::Allow) && labels.contains(&Label::Deny));
 }
 
 #[test]
 fn in_report_mode_decide_fields_gives_every_decodable_sample_event_its_would_deny_and_log_line() {
-    let labels = assert_field_path_matches_whole_event(&guard_with("mode = \"report\"\n"));
+    let (labels, _) = assert_field_path_matches_whole_event(&guard_with("mode = \"report\"\n"));
     assert!(labels.contains(&Label::WouldDeny), "{labels:?}");
+}
+
+#[test]
+fn the_whole_event_path_forwards_the_stripped_query_the_decision_computed() {
+    let (_, stripped) = assert_field_path_matches_whole_event(&guard_with(""));
+    assert!(stripped > 0, "no sample event left with a stripped query");
 }

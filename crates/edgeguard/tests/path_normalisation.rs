@@ -4,7 +4,8 @@
 //! reason it is refused (or harmless) in its name and doc comment. Decided by the shipped
 //! guard.toml: `/private/*` needs a signature, `/images/*` a good Referer, `/public/*` is open.
 
-use edgeguard::cloudfront::{Header, Headers, Request};
+use crate::support::{self, table_tests};
+use edgeguard::cloudfront::Request;
 use edgeguard::signed::{self, sign_url, HashAlgorithm, PrivateKey, SignOptions, VerifyOptions};
 use edgeguard::{config, Decision, Guard, Reason};
 use proptest::prelude::*;
@@ -31,25 +32,7 @@ fn guard_from(toml: &str) -> Guard {
 }
 
 fn request(uri: &str, query: &str) -> Request {
-    let mut headers = Headers::new();
-    for (name, key, value) in [("host", "Host", HOST), ("referer", "Referer", GOOD_REFERER)] {
-        headers.insert(
-            name.into(),
-            vec![Header {
-                key: Some(key.into()),
-                value: value.into(),
-            }],
-        );
-    }
-    Request {
-        client_ip: "203.0.113.5".into(),
-        headers,
-        method: "GET".into(),
-        querystring: query.into(),
-        uri: uri.into(),
-        body: None,
-        origin: None,
-    }
+    support::request(uri, query, &[("Host", HOST), ("Referer", GOOD_REFERER)])
 }
 
 fn decide(guard: &Guard, uri: &str) -> Decision {
@@ -84,39 +67,47 @@ fn assert_public(uris: &[&str]) {
     }
 }
 
-// --- dot segments: what the issue reported ------------------------------------------------
+/// What happens to every URI of a row.
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    /// Refused before any rule is chosen ([`assert_refused`]).
+    Refused,
+    /// Allowed by the open `/public/*` rule ([`assert_public`]).
+    Public,
+}
+use Expect::{Public, Refused};
 
-/// The reported false allow: `/public/*` matched, and an origin resolving `..` served
-/// `/private/secret.pdf` without a signature.
-#[test]
-fn dot_dot_segment_cannot_climb_from_public_to_private() {
-    assert_refused(&["/public/../private/secret.pdf"]);
+/// A row of URIs and what happens to each.
+fn uris(uris: &[&str], expect: Expect) {
+    match expect {
+        Refused => assert_refused(uris),
+        Public => assert_public(uris),
+    }
 }
 
-/// `%2e` is a dot to every origin that decodes (and to the WHATWG parser), in either case and
-/// mixed with plain dots.
-#[test]
-fn percent_encoded_dot_segments_are_dot_segments_in_every_spelling() {
-    assert_refused(&[
+// --- dot segments: what the issue reported ------------------------------------------------
+
+table_tests! { uris;
+    /// The reported false allow: `/public/*` matched, and an origin resolving `..` served
+    /// `/private/secret.pdf` without a signature.
+    dot_dot_segment_cannot_climb_from_public_to_private:
+        &["/public/../private/secret.pdf"] => Refused,
+    /// `%2e` is a dot to every origin that decodes (and to the WHATWG parser), in either case and
+    /// mixed with plain dots.
+    percent_encoded_dot_segments_are_dot_segments_in_every_spelling: &[
         "/public/%2e%2e/private/secret.pdf",
         "/public/%2E%2E/private/secret.pdf",
         "/public/.%2e/private/secret.pdf",
         "/public/%2E./private/secret.pdf",
         "/public/%2e/x.css",
-    ]);
-}
-
-/// `/./` is dropped by origins (and browsers), so `/./images/cat.jpg` is `/images/cat.jpg` there
-/// while a `/*` rule would have matched the raw text.
-#[test]
-fn a_single_dot_segment_is_refused_because_origins_drop_it() {
-    assert_refused(&["/./images/cat.jpg", "/public/./a.css", "/public/."]);
-}
-
-/// The last segment counts too: `/public/..` is `/` to an origin.
-#[test]
-fn a_dot_segment_as_the_last_segment_is_refused() {
-    assert_refused(&["/public/..", "/public/%2e%2e", "/public/.", "/.."]);
+    ] => Refused,
+    /// `/./` is dropped by origins (and browsers), so `/./images/cat.jpg` is `/images/cat.jpg`
+    /// there while a `/*` rule would have matched the raw text.
+    a_single_dot_segment_is_refused_because_origins_drop_it:
+        &["/./images/cat.jpg", "/public/./a.css", "/public/."] => Refused,
+    /// The last segment counts too: `/public/..` is `/` to an origin.
+    a_dot_segment_as_the_last_segment_is_refused:
+        &["/public/..", "/public/%2e%2e", "/public/.", "/.."] => Refused,
 }
 
 /// A link signed for a whole folder (`Resource: https://HOST/private/season1/*`) verifies for
@@ -177,50 +168,40 @@ fn a_folder_wide_signed_link_cannot_reach_a_sibling_folder() {
     assert_eq!(guard.decide(&r, NOW), REFUSED);
 }
 
-/// Tomcat drops `;` parameters before resolving dots, so `/..;/` is `..` there (the classic
-/// `/public/..;/private/` bypass); a dot name with parameters is a dot segment.
-#[test]
-fn a_dot_segment_with_path_parameters_is_refused_because_tomcat_resolves_it() {
-    assert_refused(&[
+table_tests! { uris;
+    /// Tomcat drops `;` parameters before resolving dots, so `/..;/` is `..` there (the classic
+    /// `/public/..;/private/` bypass); a dot name with parameters is a dot segment.
+    a_dot_segment_with_path_parameters_is_refused_because_tomcat_resolves_it: &[
         "/public/..;/private/secret.pdf",
         "/public/..;x=1/private/secret.pdf",
         "/public/.;/a.css",
         "/public/%2e%2e;/private/secret.pdf",
-    ]);
+    ] => Refused,
 }
 
 // --- the other forms a browser never sends ------------------------------------------------
 
-/// Windows servers (IIS) read `\` as `/`, raw or decoded; browsers turn a raw `\` into `/`.
-#[test]
-fn a_backslash_is_refused_raw_or_encoded_because_windows_origins_read_it_as_a_slash() {
-    assert_refused(&[
+table_tests! { uris;
+    /// Windows servers (IIS) read `\` as `/`, raw or decoded; browsers turn a raw `\` into `/`.
+    a_backslash_is_refused_raw_or_encoded_because_windows_origins_read_it_as_a_slash: &[
         "/public\\..\\private\\secret.pdf",
         "/public/..%5Cprivate%5Csecret.pdf",
         "/public/a%5cb.css",
-    ]);
-}
-
-/// S3 decodes `%2F` into a `/` of the key: `/images%2Fcat.jpg` is the key `images/cat.jpg`,
-/// while the rules saw one segment `images%2Fcat.jpg`.
-#[test]
-fn an_encoded_slash_is_refused_because_s3_decodes_it_into_a_separator() {
-    assert_refused(&[
+    ] => Refused,
+    /// S3 decodes `%2F` into a `/` of the key: `/images%2Fcat.jpg` is the key `images/cat.jpg`,
+    /// while the rules saw one segment `images%2Fcat.jpg`.
+    an_encoded_slash_is_refused_because_s3_decodes_it_into_a_separator: &[
         "/images%2Fcat.jpg",
         "/public%2F..%2Fprivate%2Fsecret.pdf",
         "/public/a%2fb",
-    ]);
-}
-
-/// Servlet containers read `;...` as path parameters and drop them; S3 keeps them. Fine as
-/// long as both readings choose the same rule: the session id of a Java site stays allowed.
-#[test]
-fn path_parameters_are_allowed_when_every_reading_chooses_the_same_rule() {
-    assert_public(&[
+    ] => Refused,
+    /// Servlet containers read `;...` as path parameters and drop them; S3 keeps them. Fine as
+    /// long as both readings choose the same rule: the session id of a Java site stays allowed.
+    path_parameters_are_allowed_when_every_reading_chooses_the_same_rule: &[
         "/public/app;jsessionid=0123ABCD/page.html",
         "/public/page.html;jsessionid=0123ABCD",
         "/public/dir/;jsessionid=0123ABCD",
-    ]);
+    ] => Public,
 }
 
 /// `/private;x/secret.pdf` matches no rule as written, but a servlet container serves
@@ -235,44 +216,29 @@ fn path_parameters_that_hide_a_protected_prefix_are_refused() {
     assert_eq!(decide(&open_fallback, "/admin;x=1/users"), REFUSED);
 }
 
-/// `%3B` is a literal `;` to Tomcat and S3 but a parameter separator to a container that decodes
-/// first: no agreed reading.
-#[test]
-fn an_encoded_semicolon_is_refused_because_servlet_containers_disagree_on_it() {
-    assert_refused(&["/public/a%3Bb.css", "/public/..%3b/private/secret.pdf"]);
-}
-
-/// nginx merges `//` (merge_slashes), S3 keeps it as part of the key: `//images/cat.jpg` is
-/// `/images/cat.jpg` to one origin and another key to the next.
-#[test]
-fn empty_segments_are_refused_because_nginx_merges_them_and_s3_keeps_them() {
-    assert_refused(&[
+table_tests! { uris;
+    /// `%3B` is a literal `;` to Tomcat and S3 but a parameter separator to a container that
+    /// decodes first: no agreed reading.
+    an_encoded_semicolon_is_refused_because_servlet_containers_disagree_on_it:
+        &["/public/a%3Bb.css", "/public/..%3b/private/secret.pdf"] => Refused,
+    /// nginx merges `//` (merge_slashes), S3 keeps it as part of the key: `//images/cat.jpg` is
+    /// `/images/cat.jpg` to one origin and another key to the next.
+    empty_segments_are_refused_because_nginx_merges_them_and_s3_keeps_them: &[
         "//images/cat.jpg",
         "/public//a.css",
         "/public/a.css//",
         "//",
-    ]);
-}
-
-/// A segment that is only path parameters (`/;x/`) becomes an empty segment once a servlet
-/// container drops the parameter.
-#[test]
-fn a_segment_made_only_of_path_parameters_is_refused_as_an_empty_segment() {
-    assert_refused(&["/public/;x=1/a.css", "/;x/public/a.css"]);
-}
-
-/// The trailing `/` of a directory URL is an empty last segment every origin reads the same
-/// way (a directory index): allowed.
-#[test]
-fn a_trailing_slash_is_a_directory_not_an_empty_segment() {
-    assert_public(&["/public/", "/public/docs/"]);
-}
-
-/// `%00` truncates the path in C-based origins, `%0D%0A` splits headers when an origin echoes
-/// the path in a redirect; raw control bytes cannot come from an HTTP request line at all.
-#[test]
-fn nul_and_control_bytes_are_refused_raw_or_encoded() {
-    assert_refused(&[
+    ] => Refused,
+    /// A segment that is only path parameters (`/;x/`) becomes an empty segment once a servlet
+    /// container drops the parameter.
+    a_segment_made_only_of_path_parameters_is_refused_as_an_empty_segment:
+        &["/public/;x=1/a.css", "/;x/public/a.css"] => Refused,
+    /// The trailing `/` of a directory URL is an empty last segment every origin reads the same
+    /// way (a directory index): allowed.
+    a_trailing_slash_is_a_directory_not_an_empty_segment: &["/public/", "/public/docs/"] => Public,
+    /// `%00` truncates the path in C-based origins, `%0D%0A` splits headers when an origin echoes
+    /// the path in a redirect; raw control bytes cannot come from an HTTP request line at all.
+    nul_and_control_bytes_are_refused_raw_or_encoded: &[
         "/public/a.css%00.pdf",
         "/public/a%0d%0aSet-Cookie:%20x=1",
         "/public/a%09b",
@@ -280,7 +246,7 @@ fn nul_and_control_bytes_are_refused_raw_or_encoded() {
         "/public/a\u{0}b",
         "/public/a\tb",
         "/public/a\u{7f}b",
-    ]);
+    ] => Refused,
 }
 
 /// A browser sends a space as `%20` (allowed); a raw space cannot be in a request line.
@@ -290,55 +256,39 @@ fn a_raw_space_is_refused_and_an_encoded_space_allowed() {
     assert_public(&["/public/a%20b.css"]);
 }
 
-/// `%` must start an escape of two hex digits: origins answer a stray `%` with 400, leave it
-/// undecoded, or (IIS) decode `%u002e` as `.`.
-#[test]
-fn a_lone_or_malformed_percent_is_refused() {
-    assert_refused(&[
+table_tests! { uris;
+    /// `%` must start an escape of two hex digits: origins answer a stray `%` with 400, leave it
+    /// undecoded, or (IIS) decode `%u002e` as `.`.
+    a_lone_or_malformed_percent_is_refused: &[
         "/public/%",
         "/public/100%.css",
         "/public/%zz",
         "/public/%2",
         "/public/%u002e%u002e/private/secret.pdf",
-    ]);
-}
-
-/// `%c0%ae` is an overlong UTF-8 `.` that lenient decoders read as a dot; `%ff` and encoded
-/// surrogates are not UTF-8, which S3 refuses as a key.
-#[test]
-fn escapes_that_are_not_utf8_are_refused_including_the_overlong_dot() {
-    assert_refused(&[
+    ] => Refused,
+    /// `%c0%ae` is an overlong UTF-8 `.` that lenient decoders read as a dot; `%ff` and encoded
+    /// surrogates are not UTF-8, which S3 refuses as a key.
+    escapes_that_are_not_utf8_are_refused_including_the_overlong_dot: &[
         "/public/%c0%ae%c0%ae/private/secret.pdf",
         "/public/%e0%80%ae/x",
         "/public/%c0%af",
         "/public/caf%e9.css",
         "/public/%ed%a0%80",
-    ]);
-}
-
-/// `%252e` is `%2e` to an origin that decodes once and `.` to one that decodes twice (a
-/// proxy in front of a web server): refused whenever the decoded path still holds an escape.
-#[test]
-fn double_encoding_is_refused_because_a_second_decoder_reads_another_path() {
-    assert_refused(&[
+    ] => Refused,
+    /// `%252e` is `%2e` to an origin that decodes once and `.` to one that decodes twice (a
+    /// proxy in front of a web server): refused whenever the decoded path still holds an escape.
+    double_encoding_is_refused_because_a_second_decoder_reads_another_path: &[
         "/public/%252e%252e/private/secret.pdf",
         "/public/%252F",
         "/public/%2541.css",
-    ]);
-}
-
-/// `%25` that does not form an escape after decoding (`100%25.css` is the file `100%.css`) has
-/// one reading only: allowed.
-#[test]
-fn an_encoded_percent_that_does_not_form_an_escape_is_allowed() {
-    assert_public(&["/public/100%25.css", "/public/%25"]);
-}
-
-/// `%69` is `i` to every origin that decodes, so `/%69mages/cat.jpg` is `/images/cat.jpg`
-/// there while the rules saw `/%69mages/...`; browsers never encode unreserved characters.
-#[test]
-fn percent_encoded_unreserved_characters_are_refused() {
-    assert_refused(&[
+    ] => Refused,
+    /// `%25` that does not form an escape after decoding (`100%25.css` is the file `100%.css`) has
+    /// one reading only: allowed.
+    an_encoded_percent_that_does_not_form_an_escape_is_allowed:
+        &["/public/100%25.css", "/public/%25"] => Public,
+    /// `%69` is `i` to every origin that decodes, so `/%69mages/cat.jpg` is `/images/cat.jpg`
+    /// there while the rules saw `/%69mages/...`; browsers never encode unreserved characters.
+    percent_encoded_unreserved_characters_are_refused: &[
         "/%69mages/cat.jpg",
         "/public/%41.css",
         "/public/a%2Dz.css",
@@ -346,24 +296,20 @@ fn percent_encoded_unreserved_characters_are_refused() {
         "/public/%7Euser/x",
         "/public/a%2ecss",
         "/public/%30",
-    ]);
-}
-
-/// CloudFront never puts `?` or `#` in the event's `uri` (they start the query and the
-/// fragment); a crafted event that does would be read that way by the origin.
-#[test]
-fn a_raw_query_or_fragment_delimiter_inside_the_uri_is_refused() {
-    assert_refused(&["/public/a.css?x=1", "/public/a.css#top"]);
+    ] => Refused,
+    /// CloudFront never puts `?` or `#` in the event's `uri` (they start the query and the
+    /// fragment); a crafted event that does would be read that way by the origin.
+    a_raw_query_or_fragment_delimiter_inside_the_uri_is_refused:
+        &["/public/a.css?x=1", "/public/a.css#top"] => Refused,
 }
 
 // --- what stays allowed --------------------------------------------------------------------
 
-/// Reserved and other characters percent-encoded in upper or lower case hex (`%2B` = `%2b`):
-/// every origin decodes both to the same byte (RFC 3986 section 2.1), and each reading chooses
-/// the same rule.
-#[test]
-fn upper_and_lower_case_hex_of_encoded_characters_are_both_allowed() {
-    assert_public(&[
+table_tests! { uris;
+    /// Reserved and other characters percent-encoded in upper or lower case hex (`%2B` = `%2b`):
+    /// every origin decodes both to the same byte (RFC 3986 section 2.1), and each reading chooses
+    /// the same rule.
+    upper_and_lower_case_hex_of_encoded_characters_are_both_allowed: &[
         "/public/caf%C3%A9.css",
         "/public/caf%c3%a9.css",
         "/public/a%2Bb.css",
@@ -372,21 +318,15 @@ fn upper_and_lower_case_hex_of_encoded_characters_are_both_allowed() {
         "/public/a%3Fb.css",
         "/public/a%23b.css",
         "/public/%22quoted%22.css",
-    ]);
-}
-
-/// Raw non-ASCII text (no browser sends it, curl can) is the same UTF-8 for every origin: it
-/// cannot form a separator or a dot, so it is harmless.
-#[test]
-fn raw_non_ascii_is_harmless_because_every_reading_is_the_same_text() {
-    assert_public(&["/public/café.css", "/public/日本.css"]);
-}
-
-/// Characters a browser would percent-encode but that mean nothing to a path (`"`, `<`, `>`,
-/// `{`, `}`, `` ` ``) have one literal reading everywhere: harmless.
-#[test]
-fn raw_characters_without_path_meaning_are_harmless() {
-    assert_public(&["/public/a\"b.css", "/public/<x>.css", "/public/{x}`y`.css"]);
+    ] => Public,
+    /// Raw non-ASCII text (no browser sends it, curl can) is the same UTF-8 for every origin: it
+    /// cannot form a separator or a dot, so it is harmless.
+    raw_non_ascii_is_harmless_because_every_reading_is_the_same_text:
+        &["/public/café.css", "/public/日本.css"] => Public,
+    /// Characters a browser would percent-encode but that mean nothing to a path (`"`, `<`, `>`,
+    /// `{`, `}`, `` ` ``) have one literal reading everywhere: harmless.
+    raw_characters_without_path_meaning_are_harmless:
+        &["/public/a\"b.css", "/public/<x>.css", "/public/{x}`y`.css"] => Public,
 }
 
 /// URIs as browsers send them: hrefs written by pages, serialised by the WHATWG URL parser (the

@@ -1,6 +1,8 @@
 //! The Referer pattern language, one behaviour per test. Each test names the pattern(s) and the
-//! Referer values it feeds them.
+//! Referer values it feeds them; the tables read `test name: patterns => [(Referer, outcome)]`
+//! (or the patterns a parse must refuse), each row its own test.
 
+use crate::support::table_tests;
 use edgeguard::referer::{MissingReferer, RefererPattern, RefererPolicy};
 use edgeguard::Reason;
 
@@ -22,116 +24,93 @@ fn allows(patterns: &[&str], referer: &str) -> bool {
     decide(patterns, referer).is_ok()
 }
 
+/// What a pattern list does with one Referer.
+#[derive(Debug, Clone, Copy)]
+enum Outcome {
+    /// Let through.
+    Allowed,
+    /// Not let through, whatever the reason.
+    Denied,
+    /// Not let through, with this reason.
+    DeniedAs(Reason),
+}
+use Outcome::{Allowed, Denied};
+const NOT_ALLOWED: Outcome = Outcome::DeniedAs(Reason::RefererNotAllowed);
+const MALFORMED: Outcome = Outcome::DeniedAs(Reason::RefererMalformed);
+
+/// Each Referer of a row through the row's patterns, with its expected outcome.
+fn referers(patterns: &[&str], cases: &[(&str, Outcome)]) {
+    for &(referer, expected) in cases {
+        let result = decide(patterns, referer);
+        match expected {
+            Allowed => assert!(result.is_ok(), "{referer:?}: {result:?}"),
+            Denied => assert!(result.is_err(), "{referer:?} allowed"),
+            Outcome::DeniedAs(reason) => assert_eq!(result, Err(reason), "{referer:?}"),
+        }
+    }
+}
+
+/// Every pattern of a row is refused when parsed.
+fn rejected(patterns: &[&str]) {
+    for pattern in patterns {
+        assert!(
+            RefererPattern::parse(pattern).is_err(),
+            "{pattern} was accepted"
+        );
+    }
+}
+
 // --- exact host -------------------------------------------------------------------------
 
-#[test]
-fn exact_host_allows_that_host_over_https_and_http() {
-    assert!(allows(&["example.com"], "https://example.com/page"));
-    assert!(allows(&["example.com"], "http://example.com/"));
-}
-
-#[test]
-fn exact_host_does_not_allow_subdomains() {
-    assert_eq!(
-        decide(&["example.com"], "https://www.example.com/"),
-        Err(Reason::RefererNotAllowed)
-    );
-}
-
-#[test]
-fn exact_host_allows_any_port_when_none_is_given() {
-    assert!(allows(&["example.com"], "https://example.com:8443/"));
-}
-
-#[test]
-fn host_comparison_ignores_case() {
-    assert!(allows(&["Example.COM"], "https://EXAMPLE.com/"));
-}
-
-#[test]
-fn trailing_dot_on_the_referer_host_is_ignored() {
-    assert!(allows(&["example.com"], "https://example.com./"));
-}
-
-#[test]
-fn trailing_dot_on_the_pattern_is_ignored() {
-    assert!(allows(&["example.com."], "https://example.com/"));
+table_tests! { referers;
+    exact_host_allows_that_host_over_https_and_http: &["example.com"]
+        => &[("https://example.com/page", Allowed), ("http://example.com/", Allowed)],
+    exact_host_does_not_allow_subdomains: &["example.com"]
+        => &[("https://www.example.com/", NOT_ALLOWED)],
+    exact_host_allows_any_port_when_none_is_given: &["example.com"]
+        => &[("https://example.com:8443/", Allowed)],
+    host_comparison_ignores_case: &["Example.COM"] => &[("https://EXAMPLE.com/", Allowed)],
+    trailing_dot_on_the_referer_host_is_ignored: &["example.com"]
+        => &[("https://example.com./", Allowed)],
+    trailing_dot_on_the_pattern_is_ignored: &["example.com."]
+        => &[("https://example.com/", Allowed)],
 }
 
 // --- wildcards ---------------------------------------------------------------------------
 
-#[test]
-fn star_dot_allows_subdomains_at_any_depth() {
-    assert!(allows(&["*.example.com"], "https://www.example.com/"));
-    assert!(allows(&["*.example.com"], "https://a.b.c.example.com/"));
+table_tests! { referers;
+    star_dot_allows_subdomains_at_any_depth: &["*.example.com"]
+        => &[("https://www.example.com/", Allowed), ("https://a.b.c.example.com/", Allowed)],
+    star_dot_does_not_allow_the_apex: &["*.example.com"]
+        => &[("https://example.com/", NOT_ALLOWED)],
+    leading_dot_allows_apex_and_subdomains: &[".example.com"]
+        => &[("https://example.com/", Allowed), ("https://cdn.example.com/", Allowed)],
 }
 
-#[test]
-fn star_dot_does_not_allow_the_apex() {
-    assert_eq!(
-        decide(&["*.example.com"], "https://example.com/"),
-        Err(Reason::RefererNotAllowed)
-    );
-}
-
-#[test]
-fn leading_dot_allows_apex_and_subdomains() {
-    assert!(allows(&[".example.com"], "https://example.com/"));
-    assert!(allows(&[".example.com"], "https://cdn.example.com/"));
-}
-
-#[test]
-fn star_anywhere_but_the_first_label_is_rejected() {
-    for bad in [
-        "www.example.*",
-        "w*.example.com",
-        "www.*.com",
-        "*example.com",
-        "**.example.com",
-    ] {
-        assert!(RefererPattern::parse(bad).is_err(), "{bad}");
-    }
+table_tests! { rejected;
+    star_anywhere_but_the_first_label_is_rejected:
+        &["www.example.*", "w*.example.com", "www.*.com", "*example.com", "**.example.com"],
 }
 
 // --- path prefix, scheme, port -------------------------------------------------------------
 
-#[test]
-fn path_prefix_requires_the_referer_path_to_start_with_it() {
-    assert!(allows(
-        &["example.com/gallery/"],
-        "https://example.com/gallery/cats.html"
-    ));
-    assert_eq!(
-        decide(&["example.com/gallery/"], "https://example.com/other/"),
-        Err(Reason::RefererNotAllowed)
-    );
-}
-
-#[test]
-fn path_prefix_is_case_sensitive() {
-    assert!(!allows(
-        &["example.com/gallery/"],
-        "https://example.com/Gallery/cats.html"
-    ));
-}
-
-#[test]
-fn path_prefix_does_not_match_an_origin_only_referer() {
+table_tests! { referers;
+    path_prefix_requires_the_referer_path_to_start_with_it: &["example.com/gallery/"] => &[
+        ("https://example.com/gallery/cats.html", Allowed),
+        ("https://example.com/other/", NOT_ALLOWED),
+    ],
+    path_prefix_is_case_sensitive: &["example.com/gallery/"]
+        => &[("https://example.com/Gallery/cats.html", Denied)],
     // Browsers send only the origin cross-site (strict-origin-when-cross-origin).
-    assert!(!allows(&["example.com/gallery/"], "https://example.com/"));
-}
-
-#[test]
-fn scheme_restricted_pattern_rejects_the_other_scheme() {
-    assert!(allows(&["https://example.com"], "https://example.com/"));
-    assert!(!allows(&["https://example.com"], "http://example.com/"));
-}
-
-#[test]
-fn port_restricted_pattern_rejects_other_ports() {
-    assert!(allows(&["example.com:8443"], "https://example.com:8443/"));
-    assert!(!allows(&["example.com:8443"], "https://example.com/"));
-    assert!(!allows(&["example.com:8443"], "https://example.com:9443/"));
+    path_prefix_does_not_match_an_origin_only_referer: &["example.com/gallery/"]
+        => &[("https://example.com/", Denied)],
+    scheme_restricted_pattern_rejects_the_other_scheme: &["https://example.com"]
+        => &[("https://example.com/", Allowed), ("http://example.com/", Denied)],
+    port_restricted_pattern_rejects_other_ports: &["example.com:8443"] => &[
+        ("https://example.com:8443/", Allowed),
+        ("https://example.com/", Denied),
+        ("https://example.com:9443/", Denied),
+    ],
 }
 
 #[test]
@@ -140,32 +119,13 @@ fn port_pattern_matches_the_scheme_default_port() {
     assert!(allows(&["http://example.com:80"], "http://example.com/"));
 }
 
-#[test]
-fn non_http_scheme_in_a_pattern_is_rejected() {
-    assert!(RefererPattern::parse("ftp://example.com").is_err());
-}
-
-#[test]
-fn bad_port_in_a_pattern_is_rejected() {
-    for bad in [
-        "example.com:",
-        "example.com:0",
-        "example.com:65536",
-        "example.com:+80",
-    ] {
-        assert!(RefererPattern::parse(bad).is_err(), "{bad}");
-    }
+table_tests! { rejected;
+    non_http_scheme_in_a_pattern_is_rejected: &["ftp://example.com"],
+    bad_port_in_a_pattern_is_rejected:
+        &["example.com:", "example.com:0", "example.com:65536", "example.com:+80"],
 }
 
 // --- IDN ------------------------------------------------------------------------------------
-
-#[test]
-fn punycode_pattern_matches_punycode_referer() {
-    assert!(allows(
-        &["xn--bcher-kva.example"],
-        "https://xn--bcher-kva.example/"
-    ));
-}
 
 #[test]
 fn unicode_pattern_is_refused_with_its_punycode_form_named() {
@@ -185,50 +145,29 @@ fn unicode_pattern_is_refused_with_its_punycode_form_named() {
     }
 }
 
-#[test]
-fn unicode_referer_is_malformed_because_browsers_send_punycode() {
+table_tests! { referers;
+    punycode_pattern_matches_punycode_referer: &["xn--bcher-kva.example"]
+        => &[("https://xn--bcher-kva.example/", Allowed)],
     // A Referer is a serialised (ASCII) URL; raw Unicode only comes from forged headers.
-    assert_eq!(
-        decide(&["xn--bcher-kva.example"], "https://bücher.example/"),
-        Err(Reason::RefererMalformed)
-    );
-}
-
-#[test]
-fn percent_or_at_in_an_authority_without_double_slash_is_malformed() {
+    unicode_referer_is_malformed_because_browsers_send_punycode: &["xn--bcher-kva.example"]
+        => &[("https://bücher.example/", MALFORMED)],
     // WHATWG skips any run of `/` and `\\` after `http:`, so these authorities are real ones.
-    for r in [
-        "http:ex%61mple.com/",
-        "https:/\\ex%61mple.com/",
-        "http:\\\\evil.com@example.com/",
-    ] {
-        assert_eq!(
-            decide(&["example.com"], r),
-            Err(Reason::RefererMalformed),
-            "{r}"
-        );
-    }
-}
-
-#[test]
-fn non_ascii_anywhere_in_the_referer_is_malformed() {
-    assert_eq!(
-        decide(&["example.com"], "https://example.com/caf\u{e9}"),
-        Err(Reason::RefererMalformed)
-    );
-}
-
-#[test]
-fn homograph_does_not_match_the_ascii_domain() {
+    percent_or_at_in_an_authority_without_double_slash_is_malformed: &["example.com"] => &[
+        ("http:ex%61mple.com/", MALFORMED),
+        ("https:/\\ex%61mple.com/", MALFORMED),
+        ("http:\\\\evil.com@example.com/", MALFORMED),
+    ],
+    non_ascii_anywhere_in_the_referer_is_malformed: &["example.com"]
+        => &[("https://example.com/caf\u{e9}", MALFORMED)],
     // Cyrillic "а" in "exаmple.com".
-    assert!(!allows(&["example.com"], "https://ex\u{0430}mple.com/"));
+    homograph_does_not_match_the_ascii_domain: &["example.com"]
+        => &[("https://ex\u{0430}mple.com/", Denied)],
 }
 
 // --- IP literals ------------------------------------------------------------------------------
 
-#[test]
-fn ipv4_pattern_matches_ipv4_referer() {
-    assert!(allows(&["192.0.2.7"], "http://192.0.2.7/"));
+table_tests! { referers;
+    ipv4_pattern_matches_ipv4_referer: &["192.0.2.7"] => &[("http://192.0.2.7/", Allowed)],
 }
 
 #[test]
@@ -240,9 +179,8 @@ fn ipv6_pattern_matches_bracketed_referer() {
     ));
 }
 
-#[test]
-fn wildcards_on_ip_addresses_are_rejected() {
-    assert!(RefererPattern::parse("*.192.0.2.7").is_err());
+table_tests! { rejected;
+    wildcards_on_ip_addresses_are_rejected: &["*.192.0.2.7"],
 }
 
 // --- regex -------------------------------------------------------------------------------------
@@ -273,9 +211,11 @@ fn regex_sees_the_normalised_host_only() {
     ));
 }
 
-#[test]
-fn regex_alternation_cannot_escape_the_anchors() {
-    assert!(!allows(&[r"~example\.com|evil"], "https://evil.net/"));
+table_tests! { referers;
+    regex_alternation_cannot_escape_the_anchors: &[r"~example\.com|evil"]
+        => &[("https://evil.net/", Denied)],
+    inline_flags_stay_inside_the_anchors: &[r"~(?i)example\.com"]
+        => &[("https://EXAMPLE.com/", Allowed), ("https://example.com.evil.net/", Denied)],
 }
 
 #[test]
@@ -285,9 +225,8 @@ fn a_regex_closing_a_group_it_did_not_open_is_rejected_not_left_unanchored() {
     assert!(e.to_string().contains("invalid regex"), "{e}");
 }
 
-#[test]
-fn every_way_out_of_the_anchors_is_rejected() {
-    for pattern in [
+table_tests! { rejected;
+    every_way_out_of_the_anchors_is_rejected: &[
         r"~a)|(.*",
         r"~a)|.*|(b",
         r"~a)|(?:.*",
@@ -297,114 +236,44 @@ fn every_way_out_of_the_anchors_is_rejected() {
         r"~a\",
         r"~[a",
         r"~a{2",
-    ] {
-        assert!(
-            RefererPattern::parse(pattern).is_err(),
-            "{pattern} was accepted"
-        );
-    }
-}
-
-#[test]
-fn inline_flags_stay_inside_the_anchors() {
-    assert!(allows(&[r"~(?i)example\.com"], "https://EXAMPLE.com/"));
-    assert!(!allows(
-        &[r"~(?i)example\.com"],
-        "https://example.com.evil.net/"
-    ));
-}
-
-#[test]
-fn invalid_or_empty_regex_is_rejected() {
-    assert!(RefererPattern::parse("~").is_err());
-    assert!(RefererPattern::parse("~(unclosed").is_err());
-}
-
-#[test]
-fn huge_regex_is_rejected_by_the_size_limit() {
-    assert!(RefererPattern::parse(r"~(\w{1,100}){100}").is_err());
+    ],
+    invalid_or_empty_regex_is_rejected: &["~", "~(unclosed"],
+    huge_regex_is_rejected_by_the_size_limit: &[r"~(\w{1,100}){100}"],
 }
 
 // --- malformed Referers ----------------------------------------------------------------------
 
-#[test]
-fn userinfo_is_malformed() {
-    for r in [
-        "https://user@example.com/",
-        "https://user:pw@example.com/",
-        "http://example.com:pw@evil.com/",
-        "https://:@example.com/",
-    ] {
-        assert_eq!(
-            decide(&["example.com"], r),
-            Err(Reason::RefererMalformed),
-            "{r}"
-        );
-    }
-}
-
-#[test]
-fn non_http_schemes_are_malformed() {
-    for r in [
-        "ftp://example.com/",
-        "android-app://com.example/",
-        "javascript:alert(1)",
-        "data:text/html,hi",
-        "file:///etc/passwd",
-    ] {
-        assert_eq!(
-            decide(&["example.com"], r),
-            Err(Reason::RefererMalformed),
-            "{r}"
-        );
-    }
-}
-
-#[test]
-fn unparsable_values_are_malformed() {
-    for r in [
-        "",
-        "example.com",
-        "//example.com/",
-        "https://",
-        "http://[::1",
-        "https://exa mple.com/",
-    ] {
-        assert_eq!(
-            decide(&["example.com"], r),
-            Err(Reason::RefererMalformed),
-            "{r:?}"
-        );
-    }
-}
-
-#[test]
-fn control_characters_are_malformed() {
-    for r in [
-        "https://exa\tmple.com/",
-        "https://example.com/\r\nX: y",
-        "https://example.com/\0",
-    ] {
-        assert_eq!(
-            decide(&["example.com"], r),
-            Err(Reason::RefererMalformed),
-            "{r:?}"
-        );
-    }
-}
-
-#[test]
-fn overlong_referer_is_malformed() {
-    let long = format!("https://example.com/{}", "a".repeat(4096));
-    assert_eq!(
-        decide(&["example.com"], &long),
-        Err(Reason::RefererMalformed)
-    );
-}
-
-#[test]
-fn surrounding_spaces_are_tolerated() {
-    assert!(allows(&["example.com"], "  https://example.com/ "));
+table_tests! { referers;
+    userinfo_is_malformed: &["example.com"] => &[
+        ("https://user@example.com/", MALFORMED),
+        ("https://user:pw@example.com/", MALFORMED),
+        ("http://example.com:pw@evil.com/", MALFORMED),
+        ("https://:@example.com/", MALFORMED),
+    ],
+    non_http_schemes_are_malformed: &["example.com"] => &[
+        ("ftp://example.com/", MALFORMED),
+        ("android-app://com.example/", MALFORMED),
+        ("javascript:alert(1)", MALFORMED),
+        ("data:text/html,hi", MALFORMED),
+        ("file:///etc/passwd", MALFORMED),
+    ],
+    unparsable_values_are_malformed: &["example.com"] => &[
+        ("", MALFORMED),
+        ("example.com", MALFORMED),
+        ("//example.com/", MALFORMED),
+        ("https://", MALFORMED),
+        ("http://[::1", MALFORMED),
+        ("https://exa mple.com/", MALFORMED),
+    ],
+    control_characters_are_malformed: &["example.com"] => &[
+        ("https://exa\tmple.com/", MALFORMED),
+        ("https://example.com/\r\nX: y", MALFORMED),
+        ("https://example.com/\0", MALFORMED),
+    ],
+    overlong_referer_is_malformed: &["example.com"]
+        => &[(&format!("https://example.com/{}", "a".repeat(4096)), MALFORMED)],
+    surrounding_spaces_are_tolerated: &["example.com"]
+        => &[("  https://example.com/ ", Allowed)],
 }
 
 #[test]

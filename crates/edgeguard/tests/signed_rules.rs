@@ -3,7 +3,7 @@
 //! optional signature that may stand in for it, `/public/*` ignores signatures.
 
 use crate::support::{self, shipped_guard};
-use edgeguard::cloudfront::{HandlerResult, Header, Headers, Request};
+use edgeguard::cloudfront::{HandlerResult, Request};
 use edgeguard::signed::{sign_url, HashAlgorithm, SignOptions};
 use edgeguard::{Decision, Reason};
 
@@ -28,29 +28,10 @@ fn signed(path_and_query: &str) -> String {
 fn request(url: &str, referer: Option<&str>, cookie: Option<&str>) -> Request {
     let rest = url.split_once(HOST).unwrap().1;
     let (uri, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let mut headers = Headers::new();
-    let h = |k: &str, v: &str| {
-        vec![Header {
-            key: Some(k.into()),
-            value: v.into(),
-        }]
-    };
-    headers.insert("host".into(), h("Host", HOST));
-    if let Some(r) = referer {
-        headers.insert("referer".into(), h("Referer", r));
-    }
-    if let Some(c) = cookie {
-        headers.insert("cookie".into(), h("Cookie", c));
-    }
-    Request {
-        client_ip: "203.0.113.5".into(),
-        headers,
-        method: "GET".into(),
-        querystring: query.into(),
-        uri: uri.into(),
-        body: None,
-        origin: None,
-    }
+    let mut headers = vec![("Host", HOST)];
+    headers.extend(referer.map(|r| ("Referer", r)));
+    headers.extend(cookie.map(|c| ("Cookie", c)));
+    support::request(uri, query, &headers)
 }
 
 fn decide(url: &str, referer: Option<&str>) -> Decision {
@@ -173,4 +154,57 @@ fn signed_cookies_are_not_stripped_and_the_query_is_left_alone() {
     };
     assert_eq!(forwarded.querystring, "");
     assert!(forwarded.headers.contains_key("cookie"));
+}
+
+/// The fields of `request` the guard reads, as [`edgeguard::Guard::decide_fields`] takes them.
+fn decided_fields(request: &Request) -> edgeguard::guard::FieldsDecision {
+    let values = |name| request.header_values(name).collect::<Vec<_>>();
+    let (referer, cookie, host) = (values("referer"), values("cookie"), values("host"));
+    let fields = edgeguard::guard::RequestFields {
+        uri: &request.uri,
+        querystring: &request.querystring,
+        client_ip: &request.client_ip,
+        referer: &referer,
+        cookie: &cookie,
+        host: &host,
+    };
+    shipped_guard().decide_fields(&fields, NOW)
+}
+
+#[test]
+fn the_query_the_guard_forwards_is_the_stripped_query_the_decision_computed() {
+    let req = request(&signed("/private/a.mp4?quality=hd&b=%2F&&c"), None, None);
+    let decided = decided_fields(&req);
+    assert_eq!(
+        decided.stripped_query.as_deref(),
+        Some("quality=hd&b=%2F&&c")
+    );
+    let responded = shipped_guard().respond_detailed(req, NOW);
+    assert_eq!(responded.verdict, decided.verdict);
+    assert!(responded.query_stripped);
+    let HandlerResult::Request(forwarded) = responded.result else {
+        panic!("expected the request")
+    };
+    assert_eq!(Some(forwarded.querystring), decided.stripped_query);
+}
+
+#[test]
+fn a_decision_that_does_not_strip_carries_no_stripped_query() {
+    // Signed for /images/* (optional signature, no strip_signature), and a deny on /private/*.
+    for req in [
+        request(&signed("/images/cat.jpg?x=1"), None, None),
+        request(
+            &format!("https://{HOST}/private/a.mp4?x=1&Signature=a"),
+            None,
+            None,
+        ),
+    ] {
+        let query = req.querystring.clone();
+        assert_eq!(decided_fields(&req).stripped_query, None, "{query}");
+        let responded = shipped_guard().respond_detailed(req, NOW);
+        assert!(!responded.query_stripped, "{query}");
+        if let HandlerResult::Request(forwarded) = responded.result {
+            assert_eq!(forwarded.querystring, query);
+        }
+    }
 }

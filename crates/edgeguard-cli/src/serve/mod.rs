@@ -13,6 +13,7 @@ mod upstream;
 use crate::now_or;
 use edgeguard::cloudfront::{self, HandlerResult};
 use edgeguard::config;
+use edgeguard::guard::Responded;
 use edgeguard::http_event::{viewer_request, HttpRequestParts};
 use edgeguard::{Decision, Guard, Verdict};
 use files::DirOrigin;
@@ -226,14 +227,18 @@ async fn handle(
             .iter()
             .map(|(name, value)| (name.as_str(), value.as_bytes())),
     );
-    let (verdict, result) = state.guard.respond(event, now_or(state.now));
+    let Responded {
+        verdict,
+        result,
+        query_stripped,
+    } = state.guard.respond_detailed(event, now_or(state.now));
     let response = match result {
         HandlerResult::Response(generated) => {
             generated_response(state.guard.config().deny_status, &generated)
         }
         HandlerResult::Request(allowed) => match &state.origin {
             Origin::Dir(dir) => dir.serve(&allowed).await,
-            Origin::Upstream(up) => up.serve(&allowed, body).await,
+            Origin::Upstream(up) => up.serve(&allowed, query_stripped, body).await,
         },
     };
     if !state.quiet {

@@ -12,6 +12,7 @@ use hyper::{HeaderMap, Method, Response, StatusCode, Uri};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
+use std::borrow::Cow;
 use std::time::Duration;
 
 /// How long to wait for the origin to accept a connection.
@@ -79,9 +80,16 @@ impl UpstreamOrigin {
         &self.authority
     }
 
-    /// Forwards the request; `body` is the viewer's body, streamed through.
-    pub async fn serve(&self, request: &Request, body: Incoming) -> Response<ResponseBody> {
-        let outgoing = match self.outgoing_request(request, body) {
+    /// Forwards the request; `body` is the viewer's body, streamed through. `query_stripped`:
+    /// the request's query string is the one the decision stripped
+    /// ([`edgeguard::guard::Responded::query_stripped`]), forwarded as is.
+    pub async fn serve(
+        &self,
+        request: &Request,
+        query_stripped: bool,
+        body: Incoming,
+    ) -> Response<ResponseBody> {
+        let outgoing = match self.outgoing_request(request, query_stripped, body) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("edgeguard serve: cannot build origin request: {e}");
@@ -108,9 +116,15 @@ impl UpstreamOrigin {
 
     /// The URL the origin is asked for: the origin's prefix, then the decided URI byte for byte
     /// (never normalised or re-encoded, so the origin reads exactly what the guard decided on),
-    /// then the query without signing parameters (CloudFront strips them before the origin too).
-    fn target(&self, request: &Request) -> String {
-        let query = strip_signing_params(&request.querystring);
+    /// then the query without signing parameters (CloudFront strips them before the origin too):
+    /// the decision's stripped query when it made one (`query_stripped`), else stripped here,
+    /// since the origin never sees signing parameters even on a rule without `strip_signature`.
+    fn target(&self, request: &Request, query_stripped: bool) -> String {
+        let query = if query_stripped {
+            Cow::Borrowed(request.querystring.as_str())
+        } else {
+            Cow::Owned(strip_signing_params(&request.querystring))
+        };
         let mut target = format!("http://{}{}{}", self.authority, self.prefix, request.uri);
         if !query.is_empty() {
             target.push('?');
@@ -124,9 +138,10 @@ impl UpstreamOrigin {
     fn outgoing_request(
         &self,
         request: &Request,
+        query_stripped: bool,
         body: Incoming,
     ) -> Result<hyper::Request<Incoming>, BoxError> {
-        let uri: Uri = self.target(request).parse()?;
+        let uri: Uri = self.target(request, query_stripped).parse()?;
         let method = Method::from_bytes(request.method.as_bytes())?;
         let mut headers = HeaderMap::new();
         for (name, values) in &request.headers {
@@ -237,11 +252,40 @@ mod tests {
                 let origin = UpstreamOrigin::new("http://127.0.0.1:9/bucket").unwrap();
                 if let Some((_, allowed)) = decide(&uri, referer) {
                     prop_assert_eq!(&allowed.uri, &uri);
-                    let target: Uri = origin.target(&allowed).parse().unwrap();
+                    let target: Uri = origin.target(&allowed, false).parse().unwrap();
                     prop_assert_eq!(target.path(), format!("/bucket{uri}"));
                 }
             }
         }
+    }
+
+    /// A request for `/a.txt?{query}` as the guard hands it back.
+    fn allowed(query: &str) -> Request {
+        edgeguard::http_event::viewer_request(
+            edgeguard::http_event::HttpRequestParts {
+                method: "GET",
+                path: "/a.txt",
+                query: Some(query),
+                client_ip: "127.0.0.1",
+                host_override: None,
+            },
+            std::iter::empty(),
+        )
+    }
+
+    #[test]
+    fn the_origin_gets_the_stripped_query_the_decision_computed() {
+        let origin = UpstreamOrigin::new("http://127.0.0.1:9").unwrap();
+        // Taken as the decision left it: not split again (a decision never leaves a signing
+        // parameter in, so one still here shows nothing re-stripped it).
+        assert_eq!(
+            origin.target(&allowed("b=1&Signature=x"), true),
+            "http://127.0.0.1:9/a.txt?b=1&Signature=x"
+        );
+        assert_eq!(
+            origin.target(&allowed("b=1&Signature=x&Expires=2"), false),
+            "http://127.0.0.1:9/a.txt?b=1"
+        );
     }
 
     #[test]

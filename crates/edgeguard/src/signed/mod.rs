@@ -27,7 +27,7 @@ pub use sign::{
 };
 #[cfg(feature = "rust-crypto")]
 pub use verify::verify_request;
-pub use verify::verify_request_with;
+pub use verify::{verify_request_with, verify_split_request_with};
 
 /// Public keys by `Key-Pair-Id`; several at once allow rotation.
 pub type KeySet = IndexMap<String, PublicKey>;
@@ -82,8 +82,10 @@ pub enum SignatureCheck {
 }
 
 /// The query string with the signing parameters (`Expires`, `Policy`, `Signature`,
-/// `Key-Pair-Id`, `Hash-Algorithm`) removed and everything else untouched: what
-/// `strip_signature` forwards, so signatures stay out of the cache key.
+/// `Key-Pair-Id`, `Hash-Algorithm`) removed and everything else untouched (one
+/// [`params::SignedQuery::split`]). A decision that strips (`strip_signature`) already carries
+/// this value ([`crate::guard::FieldsDecision::stripped_query`]); this is for a hop that strips
+/// without one: `edgeguard serve`'s upstream origin, which never forwards signing parameters.
 pub fn strip_signing_params(querystring: &str) -> String {
-    params::own_query(querystring)
+    params::SignedQuery::split(querystring).into_own_query()
 }

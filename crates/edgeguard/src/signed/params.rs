@@ -7,7 +7,7 @@
 //! through `URLSearchParams`) and a query parser reads them so: `%7E` and `~` are the same value,
 //! `%257E` is `%7E` (not CloudFront base64, so malformed). A `%` that does not start a `%XX`
 //! escape, or escapes that do not decode to UTF-8, make the request malformed. Only the values are
-//! decoded: the own query of a canned policy's resource stays raw ([`own_query`]).
+//! decoded: the own query of a canned policy's resource stays raw ([`SignedQuery::own_query`]).
 //!
 //! A lone `Hash-Algorithm` (or `CloudFront-Hash-Algorithm`) does not make a request signed: it
 //! only qualifies a signature that is there. It is still a signing parameter, so it is never
@@ -119,8 +119,8 @@ pub fn percent_decoded(raw: &str) -> Result<Cow<'_, str>, Malformed> {
 pub enum Found<'a> {
     /// No signing data anywhere.
     Nothing,
-    /// A signed URL.
-    Url(Credentials<'a>),
+    /// A signed URL: its credentials, borrowed from the [`SignedQuery`] they were split from.
+    Url(&'a Credentials<'a>),
     /// Signed cookies.
     Cookies(Credentials<'a>),
 }
@@ -133,23 +133,111 @@ fn split_pair(piece: &str) -> (&str, &str) {
     }
 }
 
-/// Signing parameters of a raw query string (without `?`).
-pub fn query_credentials(querystring: &str) -> Result<Credentials<'_>, Malformed> {
-    let mut found = Credentials::default();
-    for piece in querystring.split('&') {
-        let (name, value) = split_pair(piece);
-        if let Some(index) = SIGNING_PARAMS.iter().position(|p| *p == name) {
-            found.set(index, value)?;
-        }
-    }
-    Ok(found)
+/// A raw query string (without `?`) split once into everything the guard reads from it: its
+/// signing parameters, whether it makes a signed URL, and its own query. One pass yields all
+/// three, so the decision splits the query once and hands the own query to whatever strips
+/// (the canned policy's resource, `strip_signature`) instead of each re-splitting it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedQuery<'a> {
+    /// The signing parameters, percent-decoded, or the first reason they cannot be read.
+    credentials: Result<Credentials<'a>, Malformed>,
+    /// Whether a parameter that makes a signed URL ([`URL_MARKERS`]) is present.
+    signed_url: bool,
+    /// The query without its signing parameters; borrowed when it had none.
+    own_query: Cow<'a, str>,
 }
 
-/// Whether a raw query string carries any parameter that makes it a signed URL.
-pub fn is_signed_url(querystring: &str) -> bool {
-    querystring
-        .split('&')
-        .any(|piece| URL_MARKERS.contains(&split_pair(piece).0))
+impl<'a> SignedQuery<'a> {
+    /// Splits a raw query string (without `?`) in one pass over its `&`-separated pieces.
+    pub fn split(querystring: &'a str) -> Self {
+        let mut credentials = Ok(Credentials::default());
+        let mut signed_url = false;
+        // The own query is only built once a piece is dropped: until then it is the query's
+        // prefix, so a query without signing parameters is borrowed as is.
+        let mut own: Option<String> = None;
+        let mut kept = 0usize;
+        let mut start = 0usize;
+        for piece in querystring.split('&') {
+            let (name, value) = split_pair(piece);
+            match SIGNING_PARAMS.iter().position(|p| *p == name) {
+                Some(index) => {
+                    signed_url |= index < URL_MARKERS.len();
+                    if let Ok(found) = &mut credentials {
+                        if let Err(malformed) = found.set(index, value) {
+                            credentials = Err(malformed);
+                        }
+                    }
+                    if own.is_none() {
+                        // Every piece before this one was kept: their join is the text up to
+                        // the `&` before this piece.
+                        let before = querystring
+                            .get(..start.saturating_sub(1))
+                            .unwrap_or_default();
+                        let mut text = String::with_capacity(querystring.len());
+                        text.push_str(before);
+                        own = Some(text);
+                    }
+                }
+                None => {
+                    if let Some(text) = &mut own {
+                        if kept > 0 {
+                            text.push('&');
+                        }
+                        text.push_str(piece);
+                    }
+                    kept += 1;
+                }
+            }
+            start += piece.len() + 1;
+        }
+        SignedQuery {
+            credentials,
+            signed_url,
+            own_query: own.map_or(Cow::Borrowed(querystring), Cow::Owned),
+        }
+    }
+
+    /// Whether the query carries a parameter that makes it a signed URL (`Hash-Algorithm`
+    /// alone does not).
+    pub fn is_signed_url(&self) -> bool {
+        self.signed_url
+    }
+
+    /// The signing parameters, percent-decoded, whether or not they make a signed URL; a
+    /// duplicate or a bad escape (the first met, in query order) makes them malformed.
+    pub fn credentials(&self) -> Result<&Credentials<'a>, Malformed> {
+        self.credentials.as_ref().map_err(|malformed| *malformed)
+    }
+
+    /// The raw query with only the signing parameters removed: order, duplicates, empty pieces
+    /// and percent-encoding of everything else untouched. This is both the "own query" of a
+    /// canned policy's resource and what `strip_signature` forwards.
+    pub fn own_query(&self) -> &str {
+        &self.own_query
+    }
+
+    /// [`SignedQuery::own_query`], owned: what an allowed request leaves with when its signing
+    /// parameters are stripped.
+    pub fn into_own_query(self) -> String {
+        self.own_query.into_owned()
+    }
+
+    /// The request's credentials with CloudFront's precedence: this query's when it is a signed
+    /// URL (its cookies are then ignored), else the `CloudFront-*` cookies.
+    pub fn find_credentials<'q>(
+        &'q self,
+        cookie_headers: &[&'q str],
+    ) -> Result<Found<'q>, Malformed> {
+        if self.signed_url {
+            return self.credentials().map(Found::Url);
+        }
+        let cookies = cookie_credentials(cookie_headers)?;
+        Ok(if cookies.has_marker() {
+            Found::Cookies(cookies)
+        } else {
+            Found::Nothing
+        })
+    }
 }
 
 /// `CloudFront-*` cookies over every Cookie header (`a=b; c=d`). A value wrapped in double
@@ -171,33 +259,6 @@ pub fn cookie_credentials<'a>(cookie_headers: &[&'a str]) -> Result<Credentials<
     Ok(found)
 }
 
-/// Finds the request's credentials with CloudFront's precedence: URL first, else cookies.
-pub fn find_credentials<'a>(
-    querystring: &'a str,
-    cookie_headers: &[&'a str],
-) -> Result<Found<'a>, Malformed> {
-    if is_signed_url(querystring) {
-        return Ok(Found::Url(query_credentials(querystring)?));
-    }
-    let cookies = cookie_credentials(cookie_headers)?;
-    Ok(if cookies.has_marker() {
-        Found::Cookies(cookies)
-    } else {
-        Found::Nothing
-    })
-}
-
-/// The raw query with only the signing parameters removed: order, duplicates, empty pieces and
-/// percent-encoding of everything else untouched. This is both the "own query" of a canned
-/// policy's resource and what `strip_signature` forwards.
-pub fn own_query(querystring: &str) -> String {
-    querystring
-        .split('&')
-        .filter(|piece| !SIGNING_PARAMS.contains(&split_pair(piece).0))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,6 +274,85 @@ mod tests {
         for (cookie, param) in SIGNING_COOKIES.iter().zip(SIGNING_PARAMS) {
             assert_eq!(*cookie, format!("{COOKIE_PREFIX}{param}"));
         }
+    }
+
+    /// The own query of a raw query string.
+    fn own_query(querystring: &str) -> String {
+        SignedQuery::split(querystring).into_own_query()
+    }
+
+    /// The signing parameters of a raw query string, signed URL or not.
+    fn query_credentials(querystring: &str) -> Result<Credentials<'_>, Malformed> {
+        SignedQuery::split(querystring).credentials().cloned()
+    }
+
+    #[test]
+    fn one_split_gives_the_credentials_the_marker_and_the_own_query() {
+        let query = SignedQuery::split("b=%2F2&Expires=1&a=1&Signature=a%7Eb&Key-Pair-Id=K&c");
+        assert!(query.is_signed_url());
+        let credentials = query.credentials().unwrap();
+        assert_eq!(credentials.expires.as_deref(), Some("1"));
+        assert_eq!(credentials.signature.as_deref(), Some("a~b"));
+        assert_eq!(credentials.key_pair_id.as_deref(), Some("K"));
+        assert_eq!(query.own_query(), "b=%2F2&a=1&c");
+        let found = query.find_credentials(&["CloudFront-Expires=2"]).unwrap();
+        assert!(matches!(found, Found::Url(c) if std::ptr::eq(c, credentials)));
+        assert_eq!(query.into_own_query(), "b=%2F2&a=1&c");
+    }
+
+    #[test]
+    fn a_query_without_signing_params_is_its_own_query_borrowed() {
+        let raw = "a=1&&b=%2F&Signaturex=2&";
+        let query = SignedQuery::split(raw);
+        assert!(!query.is_signed_url());
+        assert_eq!(query.credentials(), Ok(&Credentials::default()));
+        assert!(std::ptr::eq(query.own_query(), raw));
+    }
+
+    #[test]
+    fn empty_pieces_around_dropped_signing_params_stay_where_they_were() {
+        for (raw, own) in [
+            ("&Expires=1&a", "&a"),
+            ("Expires=1&&a", "&a"),
+            ("a&&Expires=1", "a&"),
+            ("a&Expires=1&", "a&"),
+            ("&", "&"),
+            ("Expires=1&", ""),
+            ("&Expires=1", ""),
+            ("Expires", ""),
+        ] {
+            assert_eq!(own_query(raw), own, "{raw}");
+            let joined: Vec<&str> = raw
+                .split('&')
+                .filter(|piece| !SIGNING_PARAMS.contains(&split_pair(piece).0))
+                .collect();
+            assert_eq!(own, joined.join("&"), "{raw}");
+        }
+    }
+
+    #[test]
+    fn the_first_malformed_signing_param_in_query_order_is_the_reason() {
+        assert_eq!(
+            query_credentials("Signature=a&Signature=b&Expires=%"),
+            Err(Malformed::Duplicate)
+        );
+        assert_eq!(
+            query_credentials("Expires=%&Signature=a&Signature=b"),
+            Err(Malformed::BadPercentEncoding)
+        );
+        let query = SignedQuery::split("Signature=a&Signature=b&x=1&Key-Pair-Id=K");
+        assert!(query.is_signed_url());
+        assert_eq!(query.own_query(), "x=1");
+    }
+
+    #[test]
+    fn malformed_params_that_make_no_signed_url_leave_the_cookies_in_charge() {
+        let query = SignedQuery::split("Hash-Algorithm=%&Hash-Algorithm=x");
+        assert!(query.credentials().is_err());
+        let found = query
+            .find_credentials(&["CloudFront-Key-Pair-Id=K"])
+            .unwrap();
+        assert!(matches!(found, Found::Cookies(c) if c.key_pair_id.as_deref() == Some("K")));
     }
 
     #[test]
@@ -240,6 +380,7 @@ mod tests {
 
     #[test]
     fn lone_hash_algorithm_does_not_make_a_signed_url() {
+        let is_signed_url = |q| SignedQuery::split(q).is_signed_url();
         assert!(!is_signed_url("Hash-Algorithm=SHA256&x=1"));
         assert!(is_signed_url("x=1&Key-Pair-Id=K"));
         assert!(is_signed_url("Expires"));
@@ -247,20 +388,20 @@ mod tests {
 
     #[test]
     fn url_takes_precedence_over_cookies() {
-        let found = find_credentials("Expires=1", &["CloudFront-Expires=2"]).unwrap();
+        let query = SignedQuery::split("Expires=1");
+        let found = query.find_credentials(&["CloudFront-Expires=2"]).unwrap();
         assert!(matches!(found, Found::Url(c) if c.expires.as_deref() == Some("1")));
     }
 
     #[test]
     fn cookies_are_read_across_headers_and_unquoted() {
-        let found = find_credentials(
-            "a=1",
-            &[
+        let query = SignedQuery::split("a=1");
+        let found = query
+            .find_credentials(&[
                 "x=1; CloudFront-Policy=\"P\"",
                 "CloudFront-Signature=S;CloudFront-Key-Pair-Id=K",
-            ],
-        )
-        .unwrap();
+            ])
+            .unwrap();
         let Found::Cookies(c) = found else {
             panic!("expected cookies")
         };
@@ -277,7 +418,7 @@ mod tests {
     #[test]
     fn cookie_names_are_case_sensitive() {
         assert_eq!(
-            find_credentials("", &["cloudfront-policy=P"]),
+            SignedQuery::split("").find_credentials(&["cloudfront-policy=P"]),
             Ok(Found::Nothing)
         );
     }
@@ -285,7 +426,8 @@ mod tests {
     #[test]
     fn duplicate_cookie_across_headers_is_an_error() {
         assert_eq!(
-            find_credentials("", &["CloudFront-Signature=a", "CloudFront-Signature=b"]),
+            SignedQuery::split("")
+                .find_credentials(&["CloudFront-Signature=a", "CloudFront-Signature=b"]),
             Err(Malformed::Duplicate)
         );
     }
@@ -333,7 +475,7 @@ mod tests {
             );
         }
         assert_eq!(
-            find_credentials("Signature=%E", &[]),
+            SignedQuery::split("Signature=%E").find_credentials(&[]),
             Err(Malformed::BadPercentEncoding)
         );
     }

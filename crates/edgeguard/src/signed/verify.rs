@@ -4,7 +4,7 @@ use super::b64;
 #[cfg(feature = "rust-crypto")]
 use super::keys::RustCryptoVerifier;
 use super::keys::{HashAlgorithm, SignatureVerifier};
-use super::params::{self, Credentials, Found};
+use super::params::{Credentials, Found, SignedQuery};
 use super::policy::{self, Policy, MAX_POLICY_BYTES};
 use super::resource::{resource_matches, RequestedUrl};
 use super::{CredentialSource, KeySet, SignatureCheck, SignedRequest, VerifyOptions};
@@ -42,16 +42,31 @@ pub fn verify_request_with(
     options: &VerifyOptions,
     verifier: &dyn SignatureVerifier,
 ) -> SignatureCheck {
-    let (credentials, source) =
-        match params::find_credentials(request.querystring, &request.cookie_headers) {
-            Ok(Found::Nothing) => return SignatureCheck::Absent,
-            Ok(Found::Url(c)) => (c, CredentialSource::Url),
-            Ok(Found::Cookies(c)) => (c, CredentialSource::Cookie),
-            Err(params::Malformed::Duplicate | params::Malformed::BadPercentEncoding) => {
-                return SignatureCheck::Invalid(Reason::SignatureMalformed)
-            }
-        };
-    match check(request, keys, options, verifier, &credentials) {
+    let query = SignedQuery::split(request.querystring);
+    verify_split_request_with(request, &query, keys, options, verifier)
+}
+
+/// [`verify_request_with`] on a query string the caller already split: `query` must be
+/// [`SignedQuery::split`] of `request.querystring`. The guard splits once and keeps the split for
+/// what it strips, so verification reads the same value instead of splitting again.
+pub fn verify_split_request_with(
+    request: &SignedRequest<'_>,
+    query: &SignedQuery<'_>,
+    keys: &KeySet,
+    options: &VerifyOptions,
+    verifier: &dyn SignatureVerifier,
+) -> SignatureCheck {
+    let found = match query.find_credentials(&request.cookie_headers) {
+        Ok(found) => found,
+        // A duplicate or a bad escape.
+        Err(_) => return SignatureCheck::Invalid(Reason::SignatureMalformed),
+    };
+    let (credentials, source) = match &found {
+        Found::Nothing => return SignatureCheck::Absent,
+        Found::Url(c) => (*c, CredentialSource::Url),
+        Found::Cookies(c) => (c, CredentialSource::Cookie),
+    };
+    match check(request, query, keys, options, verifier, credentials) {
         Ok(()) => SignatureCheck::Valid { source },
         Err(reason) => SignatureCheck::Invalid(reason),
     }
@@ -90,6 +105,7 @@ fn signed_message(credentials: &Credentials<'_>) -> Result<SignedMessage, Reason
 
 fn check(
     request: &SignedRequest<'_>,
+    query: &SignedQuery<'_>,
     keys: &KeySet,
     options: &VerifyOptions,
     verifier: &dyn SignatureVerifier,
@@ -116,12 +132,12 @@ fn check(
 
     let host = request.host.ok_or(SignatureMalformed)?;
     // The raw query: signing values are decoded, the rest of the query never is.
-    let own_query = params::own_query(request.querystring);
+    let own_query = query.own_query();
     let url = RequestedUrl {
         scheme: request.scheme,
         host,
         path: request.uri,
-        query: (!own_query.is_empty()).then_some(own_query.as_str()),
+        query: (!own_query.is_empty()).then_some(own_query),
     };
 
     let policy = match signed {

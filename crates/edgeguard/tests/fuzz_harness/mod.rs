@@ -9,9 +9,10 @@
 
 #![allow(dead_code)]
 
-use edgeguard::cloudfront::{HandlerResult, Header, Headers, Request};
+use edgeguard::cloudfront::{HandlerResult, Request};
 use edgeguard::config::{self, SignatureMode};
 use edgeguard::glob::PathGlob;
+use edgeguard::http_event::{viewer_request, HttpRequestParts};
 use edgeguard::referer::{MissingReferer, ParsedReferer, RefererPattern, RefererPolicy};
 use edgeguard::{handle_event_json, Decision, Guard, Label};
 use serde_json::Value;
@@ -115,42 +116,26 @@ fn has_null(value: &Value) -> bool {
 /// decision is checked against what the config says.
 pub fn request(data: &[u8]) {
     let f = fields(data);
-    let get = |i: usize| f.get(i).cloned();
-    let mut headers = Headers::new();
-    let mut put = |name: &str, values: Vec<String>| {
-        headers.insert(
-            name.to_string(),
-            values
-                .into_iter()
-                .map(|value| Header {
-                    key: Some(name.to_string()),
-                    value,
-                })
-                .collect(),
-        );
-    };
+    let get = |i: usize| f.get(i).map(String::as_str);
+    let mut headers: Vec<(&str, &[u8])> = Vec::new();
     if let Some(referers) = get(2) {
-        put(
-            "referer",
-            referers.split('\u{1}').map(String::from).collect(),
-        );
+        headers.extend(referers.split('\u{1}').map(|r| ("referer", r.as_bytes())));
     }
     if let Some(cookie) = get(3) {
-        put("cookie", vec![cookie]);
+        headers.push(("cookie", cookie.as_bytes()));
     }
-    put(
-        "host",
-        vec![get(4).unwrap_or_else(|| "d111111abcdef8.cloudfront.net".into())],
-    );
-    let request = Request {
-        client_ip: get(5).unwrap_or_else(|| "203.0.113.178".into()),
+    let host = get(4).unwrap_or("d111111abcdef8.cloudfront.net");
+    headers.push(("host", host.as_bytes()));
+    let request = viewer_request(
+        HttpRequestParts {
+            method: "GET",
+            path: get(0).unwrap_or_default(),
+            query: Some(get(1).unwrap_or_default()),
+            client_ip: get(5).unwrap_or("203.0.113.178"),
+            host_override: None,
+        },
         headers,
-        method: "GET".into(),
-        querystring: get(1).unwrap_or_default(),
-        uri: get(0).unwrap_or_default(),
-        body: None,
-        origin: None,
-    };
+    );
     check_request_decision(shipped_guard(), &request);
 }
 
@@ -422,11 +407,13 @@ pub fn signed_params(data: &[u8]) {
     let query = f.first().map(String::as_str).unwrap_or("");
     let cookies: Vec<&str> = f.iter().skip(1).map(String::as_str).collect();
 
-    let found = params::find_credentials(query, &cookies);
+    // One split gives the credentials, the signed-URL marker and the own query.
+    let split = params::SignedQuery::split(query);
+    let found = split.find_credentials(&cookies);
     if let Ok(params::Found::Url(_)) = found {
-        assert!(params::is_signed_url(query));
+        assert!(split.is_signed_url());
     }
-    let own = params::own_query(query);
+    let own = split.own_query();
     for piece in own.split('&') {
         let name = piece.split_once('=').map_or(piece, |(n, _)| n);
         assert!(
@@ -434,7 +421,19 @@ pub fn signed_params(data: &[u8]) {
             "own query {own:?} keeps {name}"
         );
     }
-    assert_eq!(params::own_query(&own), own, "own query not stable");
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|piece| {
+            let name = piece.split_once('=').map_or(*piece, |(n, _)| n);
+            !params::SIGNING_PARAMS.contains(&name)
+        })
+        .collect();
+    assert_eq!(own, kept.join("&"), "own query is not the kept pieces");
+    assert_eq!(
+        params::SignedQuery::split(own).own_query(),
+        own,
+        "own query not stable"
+    );
     assert_eq!(signed::strip_signing_params(query), own);
 
     for text in f.iter() {
@@ -512,7 +511,6 @@ pub fn policy(data: &[u8]) {
 /// name/value pairs, values as raw bytes) mapped to the viewer-request `Request` and decided by
 /// the shipped guard. No Referer may be lost or invented by the mapping.
 pub fn http_request(data: &[u8]) {
-    use edgeguard::http_event::{viewer_request, HttpRequestParts};
     let raw: Vec<&[u8]> = data.split(|b| *b == 0).collect();
     let text = |i: usize| raw.get(i).map(|b| String::from_utf8_lossy(b).into_owned());
     let path = text(0).unwrap_or_else(|| "/".into());

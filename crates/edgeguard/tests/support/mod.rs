@@ -1,7 +1,9 @@
 //! Helpers every test area shares: the repository's files, the shipped config and guard, and
 //! the demo keys (the private halves are published in `tests/fixtures/keys/` on purpose).
 
+use edgeguard::cloudfront::Request;
 use edgeguard::config::{self, Config};
+use edgeguard::http_event::{viewer_request, HttpRequestParts};
 use edgeguard::signed::{KeySet, PrivateKey, PublicKey};
 use edgeguard::Guard;
 use std::path::{Path, PathBuf};
@@ -61,3 +63,24 @@ pub fn demo_public_keys() -> KeySet {
     }
     set
 }
+
+/// The viewer-request `Request` for `GET uri?query` from `203.0.113.5` with these headers
+/// (name, value; a repeated name is a repeated header, in order), built by the library's
+/// `http_event::viewer_request` as `serve` builds one: a test states only what it varies.
+pub fn request(uri: &str, query: &str, headers: &[(&str, &str)]) -> Request {
+    viewer_request(
+        HttpRequestParts {
+            method: "GET",
+            path: uri,
+            query: Some(query),
+            client_ip: "203.0.113.5",
+            host_override: None,
+        },
+        headers
+            .iter()
+            .map(|&(name, value)| (name, value.as_bytes())),
+    )
+}
+
+mod table;
+pub(crate) use table::table_tests;
