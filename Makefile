@@ -48,7 +48,9 @@ test-adopt: ## edgeguard attach output (and its fixtures) against botocore's Upd
 lint: ## rustfmt and clippy, warnings are errors
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) clippy -p edgeguard --no-default-features --lib -- -D warnings
 	$(CARGO) clippy -p edgeguard-wasm --target wasm32-unknown-unknown -- -D warnings
+	$(CARGO) clippy -p edgeguard-wasm --target wasm32-unknown-unknown --features regex -- -D warnings
 
 setup: ## Install the extra tools the full test suite needs (what .ci/run does)
 	scripts/setup.sh

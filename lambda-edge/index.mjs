@@ -132,13 +132,12 @@ function isBody(body) {
 }
 
 // Views over the wasm memory, rebuilt when it grows (growing detaches the old buffer).
-let memory, bytes, view;
+let memory, bytes;
 
 function views(w) {
   if (memory !== w.memory.buffer) {
     memory = w.memory.buffer;
     bytes = new Uint8Array(memory);
-    view = new DataView(memory);
   }
 }
 
@@ -168,7 +167,7 @@ function room(w, at, need) {
 function putText(w, t, at) {
   if (typeof t !== 'string') return -1;
   const n = t.length;
-  at = room(w, at, 4 + 3 * n);
+  if (at + 4 + 3 * n > fieldsPtr + fieldsCap) at = room(w, at, 4 + 3 * n);
   const start = at + 4;
   let i = 0;
   for (; i < n; i++) { // ASCII byte by byte: most fields are, and encodeInto costs a call
@@ -181,7 +180,10 @@ function putText(w, t, at) {
     if (!t.isWellFormed()) return -1;
     written += utf8.encodeInto(t.slice(i), bytes.subarray(start + i, fieldsPtr + fieldsCap)).written;
   }
-  view.setUint32(at, written, true);
+  bytes[at] = written & 0xff; // the length, u32 little-endian
+  bytes[at + 1] = (written >>> 8) & 0xff;
+  bytes[at + 2] = (written >>> 16) & 0xff;
+  bytes[at + 3] = written >>> 24;
   return start + written;
 }
 
