@@ -26,14 +26,23 @@ const text = new TextDecoder();
 
 // RSA/ECDSA verification for the wasm (import `host.verify`): node:crypto is several times
 // faster than RustCrypto compiled to wasm. Returns 1 valid, 0 invalid or on any error.
+// `keys`: node:crypto key objects by SPKI PEM text. `keysAt`: the same objects by where the
+// instance keeps that PEM (its config's memory, unchanged while the instance lives; emptied
+// whenever start() makes a new one), so an event does not decode the PEM to find its key.
 const keys = new Map();
+const keysAt = new Map();
 const host = {
   verify(keyPtr, keyLen, sha256, msgPtr, msgLen, sigPtr, sigLen) {
     try {
       const bytes = (ptr, len) => new Uint8Array(wasm.memory.buffer, ptr, len);
-      const pem = text.decode(bytes(keyPtr, keyLen));
-      if (!keys.has(pem)) keys.set(pem, createPublicKey(pem));
-      return verify(sha256 ? 'sha256' : 'sha1', bytes(msgPtr, msgLen), keys.get(pem), bytes(sigPtr, sigLen)) ? 1 : 0;
+      let known = keysAt.get(keyPtr);
+      if (known === undefined || known.len !== keyLen) {
+        const pem = text.decode(bytes(keyPtr, keyLen));
+        if (!keys.has(pem)) keys.set(pem, createPublicKey(pem));
+        known = { len: keyLen, key: keys.get(pem) };
+        keysAt.set(keyPtr, known);
+      }
+      return verify(sha256 ? 'sha256' : 'sha1', bytes(msgPtr, msgLen), known.key, bytes(sigPtr, sigLen)) ? 1 : 0;
     } catch {
       return 0;
     }
@@ -82,6 +91,7 @@ function preloadKeys(bytes) {
 function start() {
   const w = new WebAssembly.Instance(module, { host }).exports;
   wasm = w; // host.verify reads this instance's memory
+  keysAt.clear(); // addresses of the previous instance's PEMs
   const status = call(w, w.init, config);
   if (status !== 0) throw new Error(`config rejected: ${output(w)}`);
   // Built once; frozen, since every deny hands out this same object.
@@ -133,6 +143,8 @@ function isBody(body) {
 
 // Views over the wasm memory, rebuilt when it grows (growing detaches the old buffer).
 let memory, bytes;
+// From this many UTF-16 units on, putText hands a string to TextEncoder.encodeInto whole.
+const LONG_TEXT = 64;
 
 function views(w) {
   if (memory !== w.memory.buffer) {
@@ -170,15 +182,21 @@ function putText(w, t, at) {
   if (at + 4 + 3 * n > fieldsPtr + fieldsCap) at = room(w, at, 4 + 3 * n);
   const start = at + 4;
   let i = 0;
-  for (; i < n; i++) { // ASCII byte by byte: most fields are, and encodeInto costs a call
-    const c = t.charCodeAt(i);
-    if (c > 0x7f) break;
-    bytes[start + i] = c;
-  }
-  let written = i;
-  if (i < n) {
-    if (!t.isWellFormed()) return -1;
-    written += utf8.encodeInto(t.slice(i), bytes.subarray(start + i, fieldsPtr + fieldsCap)).written;
+  let written;
+  if (n >= LONG_TEXT) { // a signature or a query: one native call beats a loop
+    written = utf8.encodeInto(t, bytes.subarray(start, fieldsPtr + fieldsCap)).written;
+    if (written !== n && !t.isWellFormed()) return -1; // non-ASCII: must be well formed
+  } else {
+    for (; i < n; i++) { // short ASCII byte by byte: most fields are, and encodeInto costs a call
+      const c = t.charCodeAt(i);
+      if (c > 0x7f) break;
+      bytes[start + i] = c;
+    }
+    written = i;
+    if (i < n) {
+      if (!t.isWellFormed()) return -1;
+      written += utf8.encodeInto(t.slice(i), bytes.subarray(start + i, fieldsPtr + fieldsCap)).written;
+    }
   }
   bytes[at] = written & 0xff; // the length, u32 little-endian
   bytes[at + 1] = (written >>> 8) & 0xff;

@@ -62,7 +62,7 @@ class PlainSamBuild(unittest.TestCase):
 
     def test_the_artifact_records_that_it_was_built_from_guard_toml(self):
         manifest = json.loads((self.build_dir / "GuardFunction/manifest.json").read_text())
-        self.assertEqual(manifest, {"config": "guard.toml", "config_sha256": config_digest("guard.toml")})
+        self.assertEqual(manifest, {"config": "guard.toml", "config_sha256": config_digest("guard.toml"), "wasm_features": []})
 
     def test_the_built_template_points_the_function_at_the_artifact(self):
         built = yaml_parse((self.build_dir / "template.yaml").read_text())
