@@ -4,13 +4,15 @@
 // config at load (every request denied, the reason logged) instead of dropping the pattern.
 // Packaging here uses a copying stand-in for wasm-opt (the real one takes half a minute; the
 // optimised bundle is what tests/node/edge-parity.test.mjs checks), into scratch directories.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { COPYING_WASM_OPT, fakeWasmOpt, scratch as scratchDir } from './support.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'target/debug/edgeguard');
@@ -19,13 +21,7 @@ paths = ["/images/*"]
 referer = { allow = ["~(www\\\\.)?example\\\\.(com|org)"] }
 `;
 
-const scratchDirs = [];
-after(() => scratchDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-function scratch() {
-  const dir = mkdtempSync(join(tmpdir(), 'edgeguard-features-'));
-  scratchDirs.push(dir);
-  return dir;
-}
+const scratch = () => scratchDir('edgeguard-features-');
 
 function writeConfig(dir, toml) {
   const path = join(dir, 'guard.toml');
@@ -73,9 +69,7 @@ test('a config without ~REGEX patterns needs no wasm feature; one with such a pa
 test('the bundle of a config with a ~REGEX pattern is built with regex support and decides the pattern', async () => {
   const dir = scratch();
   const config = writeConfig(dir, REGEX_CONFIG);
-  const wasmOpt = join(dir, 'wasm-opt');
-  writeFileSync(wasmOpt, '#!/bin/sh\nin=; while [ $# -gt 0 ]; do case "$1" in -o) out="$2"; shift;; -*) ;; *) in="$1";; esac; shift; done\ncp "$in" "$out"\n');
-  chmodSync(wasmOpt, 0o755);
+  const wasmOpt = fakeWasmOpt(dir, COPYING_WASM_OPT);
   const buildDir = join(dir, 'build');
   const run = spawnSync('bash', [join(ROOT, 'scripts/package-edge.sh'), config], {
     cwd: ROOT,

@@ -3,15 +3,17 @@
 // from a directory holding nothing but its own files. It refuses to run at all on a bundle built
 // from another config than guard.toml (manifest.json records the config digest). Run: `make test-edge`.
 import { after, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createPrivateKey, sign } from 'node:crypto';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { assertBundleBuiltFrom } from '../../scripts/bundle-manifest.mjs';
+import { scratch } from './support.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BUNDLE = join(ROOT, 'build/edge');
@@ -29,14 +31,6 @@ for (const needed of [join(BUNDLE, 'index.mjs'), CLI]) {
 // Every expectation below is guard.toml's: a bundle built from another config is refused here.
 assertBundleBuiltFrom(BUNDLE, CONFIG, CLI);
 
-const scratchDirs = [];
-/** A fresh temporary directory, removed when the tests end. */
-function scratch(prefix) {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  scratchDirs.push(dir);
-  return dir;
-}
-after(() => scratchDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 function cli(...args) {
   const run = spawnSync(CLI, args, { encoding: 'utf8' });

@@ -3,37 +3,24 @@
 // previous bundle exactly as it was. Each test packages into its own EDGE_BUILD_DIR, never build/.
 // The stand-in wasm-opt programs below let the failure happen at a chosen step without the real
 // optimiser's half minute; tests/node/edge-parity.test.mjs checks the bundle the real one builds.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { COPYING_WASM_OPT, fakeWasmOpt, scratch as scratchDir } from './support.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCRIPT = join(ROOT, 'scripts/package-edge.sh');
 const BUNDLE = join(ROOT, 'build/edge');
 
-const scratchDirs = [];
-after(() => scratchDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-function scratch() {
-  const dir = mkdtempSync(join(tmpdir(), 'edgeguard-package-'));
-  scratchDirs.push(dir);
-  return dir;
-}
-
-/** An executable stand-in for wasm-opt with the given shell body (it sees wasm-opt's arguments). */
-function fakeWasmOpt(dir, body) {
-  const path = join(dir, 'wasm-opt');
-  writeFileSync(path, `#!/bin/sh\n${body}\n`);
-  chmodSync(path, 0o755);
-  return path;
-}
+const scratch = () => scratchDir('edgeguard-package-');
 // Writes the first bytes of a module to the -o file, then dies: a crash half way through.
 const CRASHING = 'while [ $# -gt 0 ]; do [ "$1" = -o ] && printf "\\0asm" > "$2"; shift; done\necho "wasm-opt: simulated crash" >&2\nexit 1';
-// Copies its input unoptimised to the -o file: a complete (larger) bundle.
-const COPYING = 'in=; while [ $# -gt 0 ]; do case "$1" in -o) out="$2"; shift;; -*) ;; *) in="$1";; esac; shift; done\ncp "$in" "$out"';
+const COPYING = COPYING_WASM_OPT;
 
 /** Runs the script with its output (and wasm-opt cache) in buildDir's parent, never in build/. */
 function packageInto(buildDir, env) {

@@ -2,13 +2,15 @@
 // deny goes on unchanged and Rust's would_deny line (CloudWatch EMF, metric WouldDeny) is
 // printed as is; the fallback record of a failing wasm has the shape of Rust's record.
 // Run: `make test-edge` (needs build/edge).
-import { after, test } from 'node:test';
+import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { scratch as scratchDir } from './support.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BUNDLE = join(ROOT, 'build/edge');
@@ -18,13 +20,7 @@ for (const needed of [join(BUNDLE, 'index.mjs'), CLI]) {
   if (!existsSync(needed)) throw new Error(`${needed} is missing: run \`make test-edge\``);
 }
 
-const scratchDirs = [];
-after(() => scratchDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-function scratch() {
-  const dir = mkdtempSync(join(tmpdir(), 'edgeguard-report-'));
-  scratchDirs.push(dir);
-  return dir;
-}
+const scratch = () => scratchDir('edgeguard-report-');
 
 function cli(...args) {
   const run = spawnSync(CLI, args, { encoding: 'utf8', cwd: ROOT });

@@ -3,7 +3,7 @@
 
 use crate::cloudfront::{event_problem, truncate, CloudFrontEvent, HandlerResult};
 use crate::decision::{Decision, Label, Reason, Verdict};
-use crate::guard::{Guard, RequestFields, MAX_URI_AND_QUERY};
+use crate::guard::{Guard, ReadHeaders, RequestFields, MAX_URI_AND_QUERY};
 use crate::json_path;
 use crate::metrics;
 use serde::{Deserialize, Serialize};
@@ -337,21 +337,12 @@ fn decide_event(guard: &Guard, event: CloudFrontEvent, now: i64) -> Outcome {
     let cf = record.cf;
     let mut request = cf.request;
     let mut decided = {
-        let referer: Vec<&str> = request.header_values("referer").collect();
-        let cookie: Vec<&str> = request.header_values("cookie").collect();
-        let host: Vec<&str> = request.header_values("host").collect();
+        let headers = ReadHeaders::of(&request);
         let fields = EventFields {
             event_type: cf.config.event_type.as_deref(),
             request_id: cf.config.request_id.as_deref(),
             has_origin: request.origin.is_some(),
-            request: RequestFields {
-                uri: &request.uri,
-                querystring: &request.querystring,
-                client_ip: &request.client_ip,
-                referer: &referer,
-                cookie: &cookie,
-                host: &host,
-            },
+            request: headers.fields(&request),
         };
         decide_fields(guard, &fields, now)
     };

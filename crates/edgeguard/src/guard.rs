@@ -35,6 +35,41 @@ pub struct RequestFields<'a> {
     pub host: &'a [&'a str],
 }
 
+/// The header values of a parsed [`Request`] the guard reads, gathered once, so that every
+/// adapter holding a whole `Request` builds its [`RequestFields`] the same way.
+#[derive(Debug, Clone, Default)]
+pub struct ReadHeaders<'a> {
+    /// Every `Referer` value, in event order.
+    pub referer: Vec<&'a str>,
+    /// Every `Cookie` value, in event order.
+    pub cookie: Vec<&'a str>,
+    /// Every `Host` value, in event order.
+    pub host: Vec<&'a str>,
+}
+
+impl<'a> ReadHeaders<'a> {
+    /// The values of `request`'s `referer`, `cookie` and `host` headers.
+    pub fn of(request: &'a Request) -> Self {
+        ReadHeaders {
+            referer: request.header_values("referer").collect(),
+            cookie: request.header_values("cookie").collect(),
+            host: request.header_values("host").collect(),
+        }
+    }
+
+    /// `request`'s fields as [`Guard::decide_fields`] takes them, with these header values.
+    pub fn fields(&'a self, request: &'a Request) -> RequestFields<'a> {
+        RequestFields {
+            uri: &request.uri,
+            querystring: &request.querystring,
+            client_ip: &request.client_ip,
+            referer: &self.referer,
+            cookie: &self.cookie,
+            host: &self.host,
+        }
+    }
+}
+
 /// What [`Guard::decide_fields`] found: the verdict (decision, and whether a deny is carried
 /// out), and the query string an allowed request must leave with when its signing parameters
 /// are stripped.
@@ -187,18 +222,8 @@ impl Guard {
 
     /// [`Guard::decide_fields`] on a parsed request.
     fn evaluate(&self, request: &Request, now: i64) -> FieldsDecision {
-        let referer: Vec<&str> = request.header_values("referer").collect();
-        let cookie: Vec<&str> = request.header_values("cookie").collect();
-        let host: Vec<&str> = request.header_values("host").collect();
-        let fields = RequestFields {
-            uri: &request.uri,
-            querystring: &request.querystring,
-            client_ip: &request.client_ip,
-            referer: &referer,
-            cookie: &cookie,
-            host: &host,
-        };
-        self.decide_fields(&fields, now)
+        let headers = ReadHeaders::of(request);
+        self.decide_fields(&headers.fields(request), now)
     }
 
     /// Decides one request from the fields the guard reads: the one decision procedure, which

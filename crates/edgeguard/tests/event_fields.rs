@@ -3,10 +3,10 @@
 //! event whose single record decodes, enforcing and in report mode: same verdict (decision and
 //! enforced), same log line, byte for byte.
 
-use edgeguard::cloudfront::{CloudFrontEvent, HandlerResult, Request};
+use edgeguard::cloudfront::{CloudFrontEvent, HandlerResult};
 use edgeguard::config::load_toml;
 use edgeguard::edge::{decide_fields, EventFields};
-use edgeguard::guard::RequestFields;
+use edgeguard::guard::ReadHeaders;
 use edgeguard::{handle_event_json, Guard, Label};
 use std::path::Path;
 
@@ -50,10 +50,6 @@ fn decodable_samples() -> Vec<(String, String, CloudFrontEvent)> {
     samples
 }
 
-fn values<'a>(request: &'a Request, name: &'a str) -> Vec<&'a str> {
-    request.header_values(name).collect()
-}
-
 /// Every decodable sample through both entry points under `guard`; the labels seen, and how
 /// many samples left with a stripped query string.
 fn assert_field_path_matches_whole_event(guard: &Guard) -> (Vec<Label>, usize) {
@@ -68,23 +64,12 @@ fn assert_field_path_matches_whole_event(guard: &Guard) -> (Vec<Label>, usize) {
     for (name, text, event) in samples {
         let cf = &event.records[0].cf;
         let request = &cf.request;
-        let (referer, cookie, host) = (
-            values(request, "referer"),
-            values(request, "cookie"),
-            values(request, "host"),
-        );
+        let headers = ReadHeaders::of(request);
         let fields = EventFields {
             event_type: cf.config.event_type.as_deref(),
             request_id: cf.config.request_id.as_deref(),
             has_origin: request.origin.is_some(),
-            request: RequestFields {
-                uri: &request.uri,
-                querystring: &request.querystring,
-                client_ip: &request.client_ip,
-                referer: &referer,
-                cookie: &cookie,
-                host: &host,
-            },
+            request: headers.fields(request),
         };
         let whole = handle_event_json(guard, &text, NOW).expect("sample events are JSON");
         let decided = decide_fields(guard, &fields, NOW);

@@ -158,17 +158,8 @@ fn signed_cookies_are_not_stripped_and_the_query_is_left_alone() {
 
 /// The fields of `request` the guard reads, as [`edgeguard::Guard::decide_fields`] takes them.
 fn decided_fields(request: &Request) -> edgeguard::guard::FieldsDecision {
-    let values = |name| request.header_values(name).collect::<Vec<_>>();
-    let (referer, cookie, host) = (values("referer"), values("cookie"), values("host"));
-    let fields = edgeguard::guard::RequestFields {
-        uri: &request.uri,
-        querystring: &request.querystring,
-        client_ip: &request.client_ip,
-        referer: &referer,
-        cookie: &cookie,
-        host: &host,
-    };
-    shipped_guard().decide_fields(&fields, NOW)
+    let headers = edgeguard::guard::ReadHeaders::of(request);
+    shipped_guard().decide_fields(&headers.fields(request), NOW)
 }
 
 #[test]
