@@ -166,6 +166,14 @@ for (const [label, mutate] of [
   ['a second Host value', (r) => { r.headers.host.push({ key: 'Host', value: 'evil.test' }); }],
   ['no headers at all', (r) => { r.headers = {}; }],
   ['a method that is null', (r) => { r.method = null; }],
+  // Field values that outgrow the handler's input buffer in the middle of an event (it starts at
+  // 4 KB and keeps what was written when it moves), and non-ASCII ones (written through encodeInto).
+  ['a 20 KB Cookie header', (r) => { r.headers.cookie = [{ key: 'Cookie', value: `a=${'x'.repeat(20000)}` }]; }],
+  ['Cookie values of 3,000 two-byte characters in two headers', (r) => {
+    r.headers.cookie = [{ key: 'Cookie', value: `b=${'\u00e9'.repeat(3000)}` }, { key: 'Cookie', value: `c=${'\u00fc'.repeat(3000)}` }];
+  }],
+  ['a 6 KB query string', (r) => { r.querystring = `q=${'y'.repeat(6000)}`; }],
+  ['a non-ASCII Referer', (r) => { r.headers.referer = [{ key: 'Referer', value: 'https://www.example.com/gal\u00e9rie/' }]; }],
 ]) {
   test(`an event with ${label}: the Node handler answers and logs exactly as native invoke`, async () => {
     const event = sampleEvent('referer-allowed.json');
