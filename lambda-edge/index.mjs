@@ -208,33 +208,33 @@ function putText(w, t, at) {
 /**
  * When `event` has exactly the model's shape (the keys and types of src/cloudfront.rs, one
  * record, no `origin`), writes the fields `decide` reads into the input buffer in its encoding
- * (crates/edgeguard-wasm/src/lib.rs) and returns the request and the encoding's length; returns
- * undefined otherwise, and the event then goes to Rust whole. One pass, nothing allocated. Shape
- * only: which event is allowed is Rust's business.
+ * (crates/edgeguard-wasm/src/lib.rs) and returns the encoding's length; returns -1 otherwise,
+ * and the event then goes to Rust whole. One pass, nothing allocated. Shape only: which event
+ * is allowed is Rust's business.
  */
 function encodeEvent(w, event) {
-  if (!isObject(event)) return undefined;
-  for (const k in event) if (k !== 'Records') return undefined;
+  if (!isObject(event)) return -1;
+  for (const k in event) if (k !== 'Records') return -1;
   const records = event.Records;
-  if (!Array.isArray(records) || records.length !== 1) return undefined;
+  if (!Array.isArray(records) || records.length !== 1) return -1;
   const record = records[0];
-  if (!isObject(record)) return undefined;
-  for (const k in record) if (k !== 'cf') return undefined;
+  if (!isObject(record)) return -1;
+  for (const k in record) if (k !== 'cf') return -1;
   const cf = record.cf;
-  if (!isObject(cf)) return undefined;
-  for (const k in cf) if (k !== 'config' && k !== 'request') return undefined;
+  if (!isObject(cf)) return -1;
+  for (const k in cf) if (k !== 'config' && k !== 'request') return -1;
   const facts = cf.config;
   const request = cf.request;
-  if (!isObject(facts) || !isObject(request)) return undefined;
+  if (!isObject(facts) || !isObject(request)) return -1;
   for (const k in facts) {
-    if (!(k === 'eventType' || k === 'requestId' || k === 'distributionId' || k === 'distributionDomainName')) return undefined;
-    if (!isOptionalText(facts[k])) return undefined;
+    if (!(k === 'eventType' || k === 'requestId' || k === 'distributionId' || k === 'distributionDomainName')) return -1;
+    if (!isOptionalText(facts[k])) return -1;
   }
   for (const k in request) {
-    if (!(k === 'clientIp' || k === 'headers' || k === 'method' || k === 'querystring' || k === 'uri' || k === 'body')) return undefined;
+    if (!(k === 'clientIp' || k === 'headers' || k === 'method' || k === 'querystring' || k === 'uri' || k === 'body')) return -1;
   }
   const headers = request.headers;
-  if (!isText(request.method) || !isObject(headers) || !isBody(request.body)) return undefined;
+  if (!isText(request.method) || !isObject(headers) || !isBody(request.body)) return -1;
   views(w);
   let at = room(w, fieldsPtr, 1);
   const { eventType, requestId } = facts;
@@ -244,32 +244,28 @@ function encodeEvent(w, event) {
   if (at >= 0) at = putText(w, request.uri, at);
   if (at >= 0) at = putText(w, request.querystring, at);
   if (at >= 0) at = putText(w, request.clientIp, at);
-  if (at < 0) return undefined;
+  if (at < 0) return -1;
   for (const name in headers) {
     const list = headers[name];
-    if (!name.isWellFormed() || !Array.isArray(list)) return undefined;
+    if (!name.isWellFormed() || !Array.isArray(list)) return -1;
     const kind = headerKind(name);
     for (let i = 0; i < list.length; i++) {
       const h = list[i];
-      if (!isObject(h)) return undefined;
-      for (const k in h) if (k !== 'key' && k !== 'value') return undefined;
-      if (!isOptionalText(h.key)) return undefined;
+      if (!isObject(h)) return -1;
+      for (const k in h) if (k !== 'key' && k !== 'value') return -1;
+      if (!isOptionalText(h.key)) return -1;
       if (kind === 0) {
-        if (!isText(h.value)) return undefined;
+        if (!isText(h.value)) return -1;
       } else {
         at = room(w, at, 1);
         bytes[at] = kind;
         at = putText(w, h.value, at + 1);
-        if (at < 0) return undefined;
+        if (at < 0) return -1;
       }
     }
   }
-  encoded.request = request;
-  encoded.length = at - fieldsPtr;
-  return encoded;
+  return at - fieldsPtr;
 }
-// encodeEvent's answer, reused: the handler reads it at once.
-const encoded = { request: undefined, length: 0 };
 
 function call(w, fn, bytes, ...rest) {
   const ptr = w.alloc(bytes.length);
@@ -319,11 +315,10 @@ export function handleAt(event, now, nowMs = now * 1000) {
   try {
     if (loadError) return deny(loadError, event, nowMs);
     wasm ??= start();
-    const fields = encodeEvent(wasm, event); // may move the input buffer: read fieldsPtr after it
-    if (fields !== undefined) {
-      const request = fields.request;
-      fields.request = undefined;
-      const verdict = wasm.decide(fieldsPtr, fields.length, nowMs);
+    const length = encodeEvent(wasm, event); // may move the input buffer: read fieldsPtr after it
+    if (length >= 0) {
+      const request = event.Records[0].cf.request; // the object encodeEvent checked
+      const verdict = wasm.decide(fieldsPtr, length, nowMs);
       if (verdict === ALLOW) return request;
       if (verdict === ALLOW_STRIPPED) {
         request.querystring = output(wasm);
