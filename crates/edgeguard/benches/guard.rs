@@ -76,15 +76,7 @@ fn signed_event(options: SignOptions<'_>, key: &PrivateKey) -> String {
 }
 
 fn options<'a>(url: &'a str, key_pair_id: &'static str) -> SignOptions<'a> {
-    SignOptions {
-        url,
-        key_pair_id,
-        date_less_than: EXPIRES,
-        date_greater_than: None,
-        ip_address: None,
-        policy_resource: None,
-        hash: HashAlgorithm::Sha1,
-    }
+    SignOptions::canned(url, key_pair_id, EXPIRES)
 }
 
 fn request_of(event: &str) -> Request {

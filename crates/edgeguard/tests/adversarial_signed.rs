@@ -32,15 +32,7 @@ fn url() -> String {
 }
 
 fn opts<'a>(url: &'a str, id: &'a str) -> SignOptions<'a> {
-    SignOptions {
-        url,
-        key_pair_id: id,
-        date_less_than: EXPIRES,
-        date_greater_than: None,
-        ip_address: None,
-        policy_resource: None,
-        hash: HashAlgorithm::Sha1,
-    }
+    SignOptions::canned(url, id, EXPIRES)
 }
 
 /// The query string of a URL signed with `options` by key `id`.

@@ -434,15 +434,7 @@ fn sep_ecdsa_signature_verifies_and_ecdsa_signing_round_trips() {
 }
 
 fn options<'a>(url: &'a str, key_pair_id: &'a str, expires: i64) -> SignOptions<'a> {
-    SignOptions {
-        url,
-        key_pair_id,
-        date_less_than: expires,
-        date_greater_than: None,
-        ip_address: None,
-        policy_resource: None,
-        hash: HashAlgorithm::Sha1,
-    }
+    SignOptions::canned(url, key_pair_id, expires)
 }
 
 // ---------------------------------------------------------------- aws cloudfront sign (awscli)

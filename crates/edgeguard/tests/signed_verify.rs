@@ -18,15 +18,7 @@ const IP: &str = "203.0.113.10";
 use crate::support::{demo_public_keys as demo_keys, private_key as private};
 
 fn opts(url: &str) -> SignOptions<'_> {
-    SignOptions {
-        url,
-        key_pair_id: RSA_ID,
-        date_less_than: EXPIRES,
-        date_greater_than: None,
-        ip_address: None,
-        policy_resource: None,
-        hash: HashAlgorithm::Sha1,
-    }
+    SignOptions::canned(url, RSA_ID, EXPIRES)
 }
 
 fn signed(url: &str) -> String {

@@ -8,7 +8,7 @@
 #![allow(dead_code)]
 
 use edgeguard::replay::log::{encode_value, DOCUMENTED_FIELDS};
-use edgeguard::signed::{sign_cookies, sign_url, HashAlgorithm, PrivateKey, SignOptions};
+use edgeguard::signed::{sign_cookies, sign_url, PrivateKey, SignOptions};
 use edgeguard::Reason;
 use flate2::write::GzEncoder;
 use flate2::Compression;
@@ -154,15 +154,7 @@ fn key(id: &str) -> PrivateKey {
 }
 
 fn options<'a>(url: &'a str, key_pair_id: &'a str, expires: i64) -> SignOptions<'a> {
-    SignOptions {
-        url,
-        key_pair_id,
-        date_less_than: expires,
-        date_greater_than: None,
-        ip_address: None,
-        policy_resource: None,
-        hash: HashAlgorithm::Sha1,
-    }
+    SignOptions::canned(url, key_pair_id, expires)
 }
 
 /// The query string of a signed URL for `path` on [`HOST`].

@@ -26,6 +26,23 @@ pub struct SignOptions<'a> {
     pub hash: HashAlgorithm,
 }
 
+impl<'a> SignOptions<'a> {
+    /// A canned policy over `url` valid until `date_less_than`, signed with SHA-1: what
+    /// `aws cloudfront sign` makes without options. Set the other fields to get a custom policy
+    /// or SHA-256 (`SignOptions { hash: HashAlgorithm::Sha256, ..SignOptions::canned(..) }`).
+    pub fn canned(url: &'a str, key_pair_id: &'a str, date_less_than: i64) -> Self {
+        SignOptions {
+            url,
+            key_pair_id,
+            date_less_than,
+            date_greater_than: None,
+            ip_address: None,
+            policy_resource: None,
+            hash: HashAlgorithm::Sha1,
+        }
+    }
+}
+
 /// Why nothing was signed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignError(pub String);
